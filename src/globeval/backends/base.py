@@ -1,0 +1,78 @@
+"""The one protocol every backend implements; the engine never asks which one it holds."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from globeval.requests import (
+    ChatMessage,
+    GenerateRequest,
+    GenerateResult,
+    LoglikelihoodRequest,
+    LoglikelihoodResult,
+    RequestKind,
+)
+
+
+class BackendError(RuntimeError):
+    """A backend could not be built or could not serve a request."""
+
+
+class UnsupportedRequest(BackendError):
+    """The backend cannot serve this kind of request (for example log-likelihood on a chat API)."""
+
+
+class Backend(ABC):
+    """A model behind a small set of request types.
+
+    Implementations must be deterministic for loglikelihood requests: the same request gives
+    the same result whatever the batch it arrives in (the engine caches results by request).
+    """
+
+    name: ClassVar[str]
+    capabilities: ClassVar[frozenset[RequestKind]]
+
+    #: how many unique contexts (loglikelihood) or prompts (generate) the engine sends at once
+    batch_size: int = 1
+
+    @abstractmethod
+    def identity(self) -> dict[str, Any]:
+        """Everything that changes results (model hash, dtype, ...): the cache namespace."""
+
+    def describe(self) -> dict[str, Any]:
+        """What the run manifest records about this backend (identity plus context)."""
+        return {"backend": self.name, **self.identity(), "chat_template": self.chat_template()}
+
+    def chat_template(self) -> str | None:
+        """The model's chat template, or None when it has none."""
+        return None
+
+    def render_chat(self, messages: Sequence[ChatMessage], add_generation_prompt: bool) -> str:
+        """Render messages with the model's chat template into one prompt string."""
+        raise UnsupportedRequest(f"backend {self.name!r} has no chat template to apply")
+
+    def loglikelihood(self, requests: Sequence[LoglikelihoodRequest]) -> list[LoglikelihoodResult]:
+        raise UnsupportedRequest(
+            f"backend {self.name!r} cannot compute log-likelihoods; "
+            "use the generative formulation (--formulation generative)"
+        )
+
+    def generate(self, requests: Sequence[GenerateRequest]) -> list[GenerateResult]:
+        raise UnsupportedRequest(f"backend {self.name!r} cannot generate text")
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release the model; the default holds nothing to release."""
+
+
+def split_trailing_space(context: str, continuation: str) -> tuple[str, str]:
+    """Move trailing whitespace of the context onto the continuation, as lm-eval does.
+
+    Tokenizers attach a leading space to the following word, so "Answer: A" tokenizes as
+    "Answer:" + " A"; a context ending in a space would otherwise split differently.
+    """
+    n_spaces = len(context) - len(context.rstrip())
+    if n_spaces:
+        return context[:-n_spaces], context[-n_spaces:] + continuation
+    return context, continuation

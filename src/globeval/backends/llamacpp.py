@@ -1,0 +1,224 @@
+"""llama.cpp through llama-cpp-python: GGUF files, on any CPU (and GPUs where it is built for them).
+
+Log-likelihood. Contexts arrive sorted so that neighbours share prefixes (few-shot blocks); the
+model keeps its KV cache between requests and evaluates only the tokens after the longest
+common prefix with what it already holds. The SWA cache is kept full-size (swa_full) so that
+rewinding to a prefix stays exact for sliding-window models such as Gemma 3. Every continuation
+that shares a context is scored from that context's one evaluation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from globeval.backends.base import Backend, BackendError, split_trailing_space
+from globeval.backends.fingerprint import file_sha256
+from globeval.requests import (
+    ChatMessage,
+    GenerateRequest,
+    GenerateResult,
+    LoglikelihoodRequest,
+    LoglikelihoodResult,
+    RequestKind,
+)
+
+
+def _log_softmax(logits: NDArray[np.float32]) -> NDArray[np.float64]:
+    x = logits.astype(np.float64)
+    top = float(x.max())
+    out: NDArray[np.float64] = x - (top + np.log(np.exp(x - top).sum()))
+    return out
+
+
+class LlamaCppBackend(Backend):
+    name: ClassVar[str] = "llamacpp"
+    capabilities: ClassVar[frozenset[RequestKind]] = frozenset({"loglikelihood", "generate"})
+
+    def __init__(
+        self,
+        model: str,
+        embedded: str | None = None,
+        n_ctx: int = 4096,
+        n_threads: int | None = None,
+        n_batch: int = 512,
+        n_gpu_layers: int = 0,
+        batch_size: int = 8,
+        seed: int = 0,
+    ) -> None:
+        try:
+            import llama_cpp
+        except ImportError as exc:
+            raise BackendError('llama.cpp backend needs: pip install "globeval[llama]"') from exc
+        path = Path(model)
+        if not path.is_file():
+            raise BackendError(f"GGUF file not found: {model}")
+        self._llama_cpp = llama_cpp
+        self.path = path
+        self.embedded = embedded
+        self.n_ctx = n_ctx
+        self.batch_size = batch_size
+        # llama.cpp prints its load log on stderr even with verbose=False; keep the terminal clean
+        with contextlib.redirect_stderr(io.StringIO()):
+            self.llm = llama_cpp.Llama(
+                model_path=str(path),
+                n_ctx=n_ctx,
+                n_threads=n_threads or os.cpu_count() or 1,
+                n_batch=n_batch,
+                n_gpu_layers=n_gpu_layers,
+                logits_all=False,
+                swa_full=True,
+                seed=seed,
+                verbose=False,
+            )
+        self._n_vocab = self.llm.n_vocab()
+        self._sha256 = file_sha256(path)
+        template = self.llm.metadata.get("tokenizer.chat_template")
+        self._template: str | None = template or None
+
+    # -- identity ---------------------------------------------------------------------------
+    def identity(self) -> dict[str, Any]:
+        return {"model_sha256": self._sha256, "engine": "llama.cpp"}
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            **super().describe(),
+            "model_path": str(self.path),
+            "model_file_size": self.path.stat().st_size,
+            "n_ctx": self.n_ctx,
+            "llama_cpp_python": getattr(self._llama_cpp, "__version__", None),
+        }
+
+    def chat_template(self) -> str | None:
+        return self._template
+
+    def render_chat(self, messages: Sequence[ChatMessage], add_generation_prompt: bool) -> str:
+        if self._template is None:
+            return super().render_chat(messages, add_generation_prompt)
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        llm = self.llm
+        formatter = Jinja2ChatFormatter(
+            template=self._template,
+            eos_token=llm._model.token_get_text(llm.token_eos()),
+            bos_token=llm._model.token_get_text(llm.token_bos()),
+            add_generation_prompt=add_generation_prompt,
+        )
+        chat: Any = [{"role": m.role, "content": m.content} for m in messages]
+        result = formatter(messages=chat)
+        return str(result.prompt)
+
+    # -- tokens -----------------------------------------------------------------------------
+    def _tokenize(self, text: str, templated: bool) -> list[int]:
+        data = text.encode("utf-8")
+        if templated:
+            bos_text = self.llm._model.token_get_text(self.llm.token_bos())
+            add_bos = not (bos_text and text.startswith(bos_text))
+            return list(self.llm.tokenize(data, add_bos=add_bos, special=True))
+        # model and dataset text is never parsed as special tokens
+        return list(self.llm.tokenize(data, add_bos=True, special=False))
+
+    def _split(self, req: LoglikelihoodRequest) -> tuple[list[int], list[int]]:
+        """Context and continuation tokens, split where the context's tokens end (lm-eval's rule:
+        tokenize the whole string, so the continuation gets the tokens it really has)."""
+        context, continuation = split_trailing_space(req.context, req.continuation)
+        whole = self._tokenize(context + continuation, req.templated)
+        ctx = self._tokenize(context, req.templated)
+        if whole[: len(ctx)] == ctx and len(whole) > len(ctx):
+            return ctx, whole[len(ctx) :]
+        cont = list(self.llm.tokenize(continuation.encode("utf-8"), add_bos=False, special=False))
+        return ctx, cont
+
+    def _eval_to(self, tokens: list[int]) -> NDArray[np.float64]:
+        """Evaluate `tokens` reusing the longest prefix already in the KV cache; return the
+        log-probabilities of the next token."""
+        llm = self.llm
+        if len(tokens) > self.n_ctx:
+            raise BackendError(f"{len(tokens)} tokens do not fit n_ctx={self.n_ctx}")
+        held = llm.input_ids[: llm.n_tokens]
+        common = 0
+        limit = min(len(held), len(tokens) - 1)  # always evaluate at least one token
+        while common < limit and held[common] == tokens[common]:
+            common += 1
+        llm.n_tokens = common
+        llm.eval(tokens[common:])
+        logits = np.ctypeslib.as_array(
+            self._llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1), shape=(self._n_vocab,)
+        )
+        return _log_softmax(logits)
+
+    # -- requests ---------------------------------------------------------------------------
+    def loglikelihood(self, requests: Sequence[LoglikelihoodRequest]) -> list[LoglikelihoodResult]:
+        results: list[LoglikelihoodResult | None] = [None] * len(requests)
+        split = [self._split(r) for r in requests]
+        order = sorted(range(len(requests)), key=lambda i: (split[i][0], split[i][1]))
+        cached_ctx: list[int] | None = None
+        first: NDArray[np.float64] | None = None
+        for i in order:
+            ctx, cont = split[i]
+            if ctx != cached_ctx:
+                first = self._eval_to(ctx)
+                cached_ctx = ctx
+            assert first is not None
+            logprob = float(first[cont[0]])
+            greedy = int(np.argmax(first)) == cont[0]
+            if len(cont) > 1:
+                # later tokens condition on the earlier ones: extend the context token by token
+                for j in range(1, len(cont)):
+                    lp = self._eval_to(ctx + cont[:j])
+                    logprob += float(lp[cont[j]])
+                    greedy = greedy and int(np.argmax(lp)) == cont[j]
+                cached_ctx = None  # the KV cache now holds continuation tokens too
+            results[i] = LoglikelihoodResult(logprob=logprob, is_greedy=greedy, n_tokens=len(cont))
+        return [r for r in results if r is not None]
+
+    def generate(self, requests: Sequence[GenerateRequest]) -> list[GenerateResult]:
+        out = []
+        for req in requests:
+            if req.messages is not None:
+                prompt = self.render_chat(req.messages, add_generation_prompt=True)
+                tokens = self._tokenize(prompt, templated=True)
+            else:
+                assert req.prompt is not None
+                tokens = self._tokenize(req.prompt, templated=False)
+            if len(tokens) + req.max_tokens > self.n_ctx:
+                raise BackendError(
+                    f"prompt of {len(tokens)} tokens + {req.max_tokens} new ones exceed "
+                    f"n_ctx={self.n_ctx}"
+                )
+            # sampling exactly as asked: no hidden top-k, min-p or repetition penalty
+            response: Any = self.llm.create_completion(
+                tokens,
+                max_tokens=req.max_tokens,
+                temperature=req.temperature,
+                top_p=req.top_p,
+                top_k=0,
+                min_p=0.0,
+                repeat_penalty=1.0,
+                stop=list(req.stop) or None,
+                seed=req.seed,
+            )
+            choice = response["choices"][0]
+            usage = response.get("usage", {})
+            out.append(
+                GenerateResult(
+                    text=str(choice["text"]),
+                    finish_reason=str(choice.get("finish_reason") or "stop"),
+                    prompt_tokens=int(usage.get("prompt_tokens", len(tokens))),
+                    completion_tokens=int(usage.get("completion_tokens", 0)),
+                )
+            )
+        return out
+
+    def close(self) -> None:
+        llm = getattr(self, "llm", None)
+        if llm is not None:
+            llm.close()
+            self.llm = None  # type: ignore[assignment]

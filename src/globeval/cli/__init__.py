@@ -1,0 +1,1 @@
+"""The `globeval` command line."""

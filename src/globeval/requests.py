@@ -1,0 +1,83 @@
+"""Request and response types: what a task asks of a model, whatever the backend."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+RequestKind = Literal["loglikelihood", "generate"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    role: str
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoglikelihoodRequest:
+    """log P(continuation | context), summed over the continuation's tokens."""
+
+    context: str
+    continuation: str
+    #: the context was rendered by a chat template and may hold special-token text
+    templated: bool = False
+    kind: RequestKind = field(default="loglikelihood", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class GenerateRequest:
+    """A completion of `prompt` (plain text) or of `messages` (rendered by a chat template)."""
+
+    prompt: str | None = None
+    messages: tuple[ChatMessage, ...] | None = None
+    max_tokens: int = 256
+    temperature: float = 0.0
+    top_p: float = 1.0
+    stop: tuple[str, ...] = ()
+    seed: int = 0
+    kind: RequestKind = field(default="generate", init=False)
+
+    def __post_init__(self) -> None:
+        if (self.prompt is None) == (self.messages is None):
+            raise ValueError("a GenerateRequest needs exactly one of prompt or messages")
+
+
+Request = LoglikelihoodRequest | GenerateRequest
+
+
+@dataclass(frozen=True, slots=True)
+class LoglikelihoodResult:
+    logprob: float
+    is_greedy: bool
+    n_tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class GenerateResult:
+    text: str
+    finish_reason: str = "stop"
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+Result = LoglikelihoodResult | GenerateResult
+
+
+def request_key(request: Request) -> str:
+    """A stable content hash of a request: the cache key, independent of run and order."""
+    payload = json.dumps(asdict(request), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def result_to_json(result: Result) -> str:
+    return json.dumps(asdict(result), ensure_ascii=False)
+
+
+def result_from_json(kind: RequestKind, text: str) -> Result:
+    data: dict[str, Any] = json.loads(text)
+    if kind == "loglikelihood":
+        return LoglikelihoodResult(**data)
+    return GenerateResult(**data)

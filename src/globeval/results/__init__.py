@@ -1,0 +1,1 @@
+"""Run folders: manifest, per-sample records and summaries that can be re-scored and re-reported."""

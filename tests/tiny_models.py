@@ -1,0 +1,70 @@
+"""Tiny models built from configs for tests: no download, seconds to build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+LINES = [
+    "The capital of France is Paris.",
+    "Answer: A B C D",
+    "La capitale de la France est Paris.",
+    "Die Hauptstadt von Frankreich ist Paris.",
+    "فرنسا عاصمتها باريس.",
+    "फ्रांस की राजधानी पेरिस है।",
+    "フランスの首都はパリです。",
+    "Столица Франции — Париж.",
+    "法国的首都是巴黎。",
+    "Ο Δίας είναι ο βασιλιάς των θεών.",
+    "What is 2 + 2? A. 3 B. 4 C. 5 D. 6",
+] * 20
+
+
+def build_tokenizer(folder: Path) -> None:
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=400,
+        special_tokens=["<pad>", "<s>", "</s>"],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+    )
+    tok.train_from_iterator(LINES, trainer)
+    from tokenizers.processors import TemplateProcessing
+
+    tok.post_processor = TemplateProcessing(single="<s> $A", special_tokens=[("<s>", 1)])
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok, bos_token="<s>", eos_token="</s>", pad_token="<pad>"
+    )
+    fast.chat_template = (
+        "{% for m in messages %}<s>{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
+        "{% if add_generation_prompt %}assistant:{% endif %}"
+    )
+    fast.save_pretrained(folder)
+
+
+def build_causal_lm(folder: Path, seed: int = 0) -> Path:
+    """A 2-layer Llama with random weights and a byte-level BPE tokenizer, saved to `folder`."""
+    import torch
+    from transformers import AutoModelForCausalLM, LlamaConfig
+
+    folder.mkdir(parents=True, exist_ok=True)
+    build_tokenizer(folder)
+    torch.manual_seed(seed)
+    config = LlamaConfig(
+        vocab_size=400,
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=2048,
+        bos_token_id=1,
+        eos_token_id=2,
+        pad_token_id=0,
+    )
+    model = AutoModelForCausalLM.from_config(config)
+    model.save_pretrained(folder)
+    return folder
