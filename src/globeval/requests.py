@@ -66,6 +66,13 @@ class GenerateResult:
 Result = LoglikelihoodResult | GenerateResult
 
 
+@dataclass(frozen=True, slots=True)
+class RequestFailure:
+    """A request that could not be served; never cached, so a rerun tries it again."""
+
+    error: str
+
+
 def request_key(request: Request) -> str:
     """A stable content hash of a request: the cache key, independent of run and order."""
     payload = json.dumps(asdict(request), sort_keys=True, ensure_ascii=False)

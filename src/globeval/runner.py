@@ -21,7 +21,6 @@ from globeval.engine import Engine, EngineStats, RequestCache, RequestFailure
 from globeval.requests import ChatMessage, LoglikelihoodRequest, Request, Result
 from globeval.results.run_folder import MANIFEST, SUMMARY, write_json, write_samples
 from globeval.results.stats import DEFAULT_RESAMPLES
-from globeval.results.summary import summarize_task
 from globeval.tasks.base import RunOptions, Sample, Scored, Task
 from globeval.tasks.registry import create_task
 
@@ -199,12 +198,7 @@ def evaluate(config: RunConfig, console: Console | None = None) -> RunOutcome:
             "metric": task.metric,
             "formulation": options.formulation,
             "num_fewshot": options.num_fewshot,
-            **summarize_task(
-                records,
-                task.group_fields,
-                seed=options.seed,
-                n_resamples=config.bootstrap_resamples,
-            ),
+            **task.summarize(records, options.seed, config.bootstrap_resamples),
         }
     summary["requests"] = _stats_dict(stats)
     t_end = time.perf_counter()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from globeval.requests import (
@@ -12,7 +12,10 @@ from globeval.requests import (
     GenerateResult,
     LoglikelihoodRequest,
     LoglikelihoodResult,
+    Request,
+    RequestFailure,
     RequestKind,
+    Result,
 )
 
 
@@ -61,6 +64,21 @@ class Backend(ABC):
 
     def generate(self, requests: Sequence[GenerateRequest]) -> list[GenerateResult]:
         raise UnsupportedRequest(f"backend {self.name!r} cannot generate text")
+
+    def stream(
+        self, kind: RequestKind, requests: Sequence[Request]
+    ) -> Iterator[tuple[int, Result | RequestFailure]]:
+        """Yield (index, result) as requests finish, in any order.
+
+        The engine stores each result as it arrives, so a killed run loses no finished request.
+        The default serves the batch with one call; concurrent backends (HTTP APIs) override
+        this to yield as responses come back, and yield RequestFailure for a request that
+        failed for good instead of raising, which would fail the whole batch.
+        """
+        method = getattr(self, kind, None)
+        if method is None:
+            raise UnsupportedRequest(f"backend {self.name!r} cannot serve {kind!r} requests")
+        yield from enumerate(method(list(requests)))
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release the model; the default holds nothing to release."""

@@ -79,8 +79,8 @@ class TransformersBackend(Backend):
             from transformers.utils import logging as hf_logging
         except ImportError as exc:
             raise BackendError('transformers backend needs: pip install "globeval[hf]"') from exc
-        hf_logging.disable_progress_bar()
-        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
         self._torch = torch
         source = model
         if model.endswith(".gguf"):

@@ -8,40 +8,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from globeval import __version__
 from globeval.backends.base import BackendError
+from globeval.cli.common import _fail, _split, _version, app, err, out
 from globeval.data.errors import DataError
-
-app = typer.Typer(
-    name="globeval",
-    help="Evaluate language models on multilingual benchmarks, per language, with confidence "
-    "intervals. Runs offline on an embedded model; scales out to GPUs and servers.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-out = Console()
-err = Console(stderr=True)
-
-
-def _split(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/bold red] {message}", highlight=False)
-    return typer.Exit(code=2)
-
-
-def _version(value: bool) -> None:
-    if value:
-        out.print(f"globeval {__version__}")
-        raise typer.Exit()
 
 
 @app.callback()
@@ -264,7 +236,7 @@ def models() -> None:
     for name, (_, install) in BACKENDS.items():
         module = needs.get(name, name)
         ok = importlib.util.find_spec(module) is not None
-        table.add_row(name, "yes" if ok else "no", install)
+        table.add_row(name, "yes" if ok else "no", escape(install))
     out.print(table)
     table = Table(title="embedded models (used when no --model is given)")
     for column in ("name", "kind", "installed", "package", "about", "license"):
@@ -275,6 +247,8 @@ def models() -> None:
         )
     out.print(table)
 
+
+# command modules (one per command family) register themselves on `app` when imported here
 
 if __name__ == "__main__":  # pragma: no cover
     app()

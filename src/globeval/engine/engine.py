@@ -3,7 +3,11 @@
 Ordering. Log-likelihood contexts are sorted as strings, so that contexts sharing a prefix (a
 few-shot block) sit side by side and a backend can compute that prefix once per batch or keep
 it in its KV cache; batches then run longest first, so memory limits show up at once and the
-ETA errs on the safe side. Generation prompts run longest first.
+ETA errs on the safe side. Other requests run longest prompt first.
+
+Persistence. Results are stored in the cache as the backend yields them (committed at least
+every `flush_every` results or `flush_seconds`), so a killed run loses almost nothing and a rerun
+sends no finished request again.
 
 Failures. A batch that raises is retried one request at a time; a request that still fails is
 returned as a RequestFailure (never cached, so a rerun tries it again) and counted.
@@ -12,15 +16,15 @@ returned as a RequestFailure (never cached, so a rerun tries it again) and count
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -29,19 +33,14 @@ from rich.progress import (
 from globeval.backends.base import Backend, UnsupportedRequest
 from globeval.engine.cache import RequestCache, namespace_of
 from globeval.requests import (
-    GenerateRequest,
     LoglikelihoodRequest,
     Request,
+    RequestFailure,
     Result,
     request_key,
     result_from_json,
     result_to_json,
 )
-
-
-@dataclass(frozen=True)
-class RequestFailure:
-    error: str
 
 
 @dataclass
@@ -55,7 +54,12 @@ class EngineStats:
     errors: list[str] = field(default_factory=list)
 
 
-R = TypeVar("R", LoglikelihoodRequest, GenerateRequest)
+def request_length(req: Request) -> int:
+    if isinstance(req, LoglikelihoodRequest):
+        return len(req.context) + len(req.continuation)
+    if req.prompt is not None:
+        return len(req.prompt)
+    return sum(len(m.content) for m in req.messages or ())
 
 
 def loglikelihood_batches(
@@ -72,21 +76,51 @@ def loglikelihood_batches(
         [req for ctx in contexts[i : i + size] for req in by_context[ctx]]
         for i in range(0, len(contexts), size)
     ]
-    batches.sort(key=lambda b: -max(len(r.context) + len(r.continuation) for r in b))
+    batches.sort(key=lambda b: -max(request_length(r) for r in b))
     return batches
 
 
-def generate_batches(
-    requests: Sequence[GenerateRequest], prompts_per_batch: int
-) -> list[list[GenerateRequest]]:
-    def length(req: GenerateRequest) -> int:
-        if req.prompt is not None:
-            return len(req.prompt)
-        return sum(len(m.content) for m in req.messages or ())
-
-    ordered = sorted(requests, key=lambda r: -length(r))
-    size = max(1, prompts_per_batch)
+def longest_first_batches(requests: Sequence[Request], per_batch: int) -> list[list[Request]]:
+    ordered = sorted(requests, key=lambda r: -request_length(r))
+    size = max(1, per_batch)
     return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
+class _Sink:
+    """Collects results, writes them to the cache in small transactions, advances progress."""
+
+    def __init__(
+        self,
+        cache: RequestCache | None,
+        namespace: str,
+        progress: Progress,
+        task_id: TaskID,
+        flush_every: int,
+        flush_seconds: float,
+    ) -> None:
+        self.cache = cache
+        self.namespace = namespace
+        self.progress = progress
+        self.task_id = task_id
+        self.flush_every = flush_every
+        self.flush_seconds = flush_seconds
+        self.pending: list[tuple[str, str, str]] = []
+        self.last_flush = time.monotonic()
+
+    def add(self, key: str, req: Request, result: Result) -> None:
+        self.pending.append((key, req.kind, result_to_json(result)))
+        self.progress.advance(self.task_id, 1)
+        if (
+            len(self.pending) >= self.flush_every
+            or time.monotonic() - self.last_flush >= self.flush_seconds
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        if self.cache is not None and self.pending:
+            self.cache.put_many(self.namespace, self.pending)
+        self.pending = []
+        self.last_flush = time.monotonic()
 
 
 class Engine:
@@ -96,12 +130,16 @@ class Engine:
         cache: RequestCache | None = None,
         progress: bool = True,
         console: Console | None = None,
+        flush_every: int = 64,
+        flush_seconds: float = 1.0,
     ) -> None:
         self.backend = backend
         self.cache = cache
         self.namespace = namespace_of({"backend": backend.name, **backend.identity()})
         self.show_progress = progress
         self.console = console or Console(stderr=True)
+        self.flush_every = flush_every
+        self.flush_seconds = flush_seconds
 
     def run(self, requests: Sequence[Request]) -> tuple[list[Result | RequestFailure], EngineStats]:
         started = time.perf_counter()
@@ -119,18 +157,30 @@ class Engine:
                     done[key] = result_from_json(unique[key].kind, text)
         stats.from_cache = len(done)
 
-        pending = [(k, r) for k, r in unique.items() if k not in done]
-        loglik = [r for _, r in pending if isinstance(r, LoglikelihoodRequest)]
-        gen = [r for _, r in pending if isinstance(r, GenerateRequest)]
-        key_of = {id(r): k for k, r in pending}
+        pending = {k: r for k, r in unique.items() if k not in done}
+        by_kind: dict[str, list[Request]] = {}
+        for req in pending.values():
+            by_kind.setdefault(req.kind, []).append(req)
+        key_of = {id(r): k for k, r in pending.items()}
 
         with self._progress(len(pending)) as progress:
             task_id = progress.add_task("requests", total=len(pending))
-            advance: Callable[[int], None] = lambda n: progress.advance(task_id, n)  # noqa: E731
-            for ll_batch in loglikelihood_batches(loglik, self.backend.batch_size):
-                self._run_batch(ll_batch, self.backend.loglikelihood, key_of, done, stats, advance)
-            for gen_batch in generate_batches(gen, self.backend.batch_size):
-                self._run_batch(gen_batch, self.backend.generate, key_of, done, stats, advance)
+            sink = _Sink(
+                self.cache, self.namespace, progress, task_id, self.flush_every, self.flush_seconds
+            )
+            try:
+                for kind, reqs in by_kind.items():
+                    if kind == "loglikelihood":
+                        lls = [r for r in reqs if isinstance(r, LoglikelihoodRequest)]
+                        batches: list[list[Request]] = [
+                            list(b) for b in loglikelihood_batches(lls, self.backend.batch_size)
+                        ]
+                    else:
+                        batches = longest_first_batches(reqs, self.backend.batch_size)
+                    for batch in batches:
+                        self._run_batch(batch, key_of, done, stats, sink)
+            finally:
+                sink.flush()
 
         stats.seconds = time.perf_counter() - started
         return [done[k] for k in keys], stats
@@ -150,46 +200,47 @@ class Engine:
 
     def _run_batch(
         self,
-        batch: list[R],
-        call: Callable[[list[R]], Sequence[Result]],
+        batch: list[Request],
         key_of: dict[int, str],
         done: dict[str, Result | RequestFailure],
         stats: EngineStats,
-        advance: Callable[[int], None],
+        sink: _Sink,
     ) -> None:
+        served: set[int] = set()
         try:
-            results = list(call(batch))
-            if len(results) != len(batch):
-                raise RuntimeError(f"backend returned {len(results)} results for {len(batch)}")
+            for index, result in self.backend.stream(batch[0].kind, batch):
+                req = batch[index]
+                served.add(index)
+                if isinstance(result, RequestFailure):
+                    self._fail(req, result.error, key_of, done, stats)
+                    sink.progress.advance(sink.task_id, 1)
+                    continue
+                done[key_of[id(req)]] = result
+                stats.computed += 1
+                sink.add(key_of[id(req)], req, result)
+            missing = [i for i in range(len(batch)) if i not in served]
+            if missing:
+                raise RuntimeError(f"backend returned no result for {len(missing)} requests")
         except UnsupportedRequest:
             raise
         except Exception as exc:
-            if len(batch) == 1:
-                self._fail(batch[0], exc, key_of, done, stats)
-                advance(1)
+            rest = [req for i, req in enumerate(batch) if i not in served]
+            if len(rest) == 1 or len(batch) == 1:
+                for req in rest:
+                    self._fail(req, f"{type(exc).__name__}: {exc}", key_of, done, stats)
+                    sink.progress.advance(sink.task_id, 1)
                 return
-            for req in batch:  # isolate the request at fault; keep the others' results
-                self._run_batch([req], call, key_of, done, stats, advance)
-            return
-        stored = []
-        for req, res in zip(batch, results, strict=True):
-            key = key_of[id(req)]
-            done[key] = res
-            stored.append((key, req.kind, result_to_json(res)))
-        if self.cache is not None:
-            self.cache.put_many(self.namespace, stored)
-        stats.computed += len(batch)
-        advance(len(batch))
+            for req in rest:  # isolate the request at fault; keep the others' results
+                self._run_batch([req], key_of, done, stats, sink)
 
     @staticmethod
     def _fail(
         req: Request,
-        exc: Exception,
+        message: str,
         key_of: dict[int, str],
         done: dict[str, Result | RequestFailure],
         stats: EngineStats,
     ) -> None:
-        message = f"{type(exc).__name__}: {exc}"
         done[key_of[id(req)]] = RequestFailure(message)
         stats.failed += 1
         if len(stats.errors) < 20:

@@ -1,4 +1,4 @@
-"""Per-language tables in the terminal."""
+"""Per-language tables in the terminal, for any task's summary (layout: results/summary.py)."""
 
 from __future__ import annotations
 
@@ -15,68 +15,71 @@ def pct(value: float | None) -> str:
     return f"{100 * value:.1f}"
 
 
-def ci(low: float | None, high: float | None) -> str:
+def ci(est: dict[str, Any] | None) -> str:
+    if not est:
+        return "-"
+    low, high = est.get("ci_low"), est.get("ci_high")
     if low is None or high is None or math.isnan(low) or math.isnan(high):
         return "-"
     return f"[{100 * low:.1f}, {100 * high:.1f}]"
 
 
+def _value(est: dict[str, Any] | None) -> str:
+    return pct(est.get("value")) if est else "-"
+
+
 def task_table(name: str, task: dict[str, Any]) -> Table:
-    generative = task.get("formulation") == "generative"
-    shots = task.get("num_fewshot", 0)
-    table = Table(
-        title=f"{name} — {task.get('title', '')} ({task.get('formulation')}, {shots}-shot)",
-        title_justify="left",
+    headline = task["metric"]
+    others = [m for m in task["metrics"] if m != headline]
+    shots = task.get("num_fewshot")
+    setting = ", ".join(
+        x for x in (task.get("formulation"), f"{shots}-shot" if shots is not None else None) if x
     )
+    table = Table(title=f"{name} — {task.get('title', '')} ({setting})", title_justify="left")
     table.add_column("language")
     table.add_column("n", justify="right")
-    table.add_column(task.get("metric", "accuracy"), justify="right")
+    table.add_column(headline, justify="right")
     table.add_column("95% CI", justify="right")
-    if generative:
-        table.add_column("answer acc.", justify="right")
+    for metric in others:
+        table.add_column(metric.replace("_", " "), justify="right")
+    show_format = task["counts"]["format_errors"] > 0 or task.get("formulation") == "generative"
+    if show_format:
         table.add_column("format errors", justify="right")
     table.add_column("failed", justify="right")
     for row in task["languages"]:
-        cells = [
-            row["language"],
-            str(row["scored"]),
-            pct(row["accuracy"]),
-            ci(row["ci_low"], row["ci_high"]),
-        ]
-        if generative:
-            cells += [pct(row["answer_accuracy"]), str(row["format_errors"])]
+        cells = [row["language"], str(row["scored"]), _value(row[headline]), ci(row[headline])]
+        cells += [_value(row.get(m)) for m in others]
+        if show_format:
+            cells.append(str(row["format_errors"]))
         cells.append(str(row["failed"]))
         table.add_row(*cells)
-    counts = task["counts"]
     for label in ("macro", "micro"):
-        est = task[label]
-        cells = [
-            f"[bold]{label} avg[/bold]",
-            str(est["n"]),
-            pct(est["value"]),
-            ci(est["ci_low"], est["ci_high"]),
-        ]
-        if generative:
-            cells += ["", str(counts["format_errors"])]
-        cells.append(str(counts["failed"]) if label == "macro" else "")
-        table.add_row(*cells, end_section=label == "micro" and False)
+        est = task["overall"][label]
+        cells = [f"[bold]{label} avg[/bold]", str(est[headline]["n"]), _value(est[headline])]
+        cells.append(ci(est[headline]))
+        cells += [_value(est.get(m)) for m in others]
+        if show_format:
+            cells.append(str(task["counts"]["format_errors"]) if label == "macro" else "")
+        cells.append(str(task["counts"]["failed"]) if label == "macro" else "")
+        table.add_row(*cells)
     return table
 
 
 def group_table(name: str, task: dict[str, Any], field: str) -> Table:
+    headline = task["metric"]
     cells = task["groups"].get(field, [])
     languages = sorted({c["language"] for c in cells})
     groups = sorted({c["group"] for c in cells})
-    table = Table(title=f"{name} by {field} (accuracy %, n)", title_justify="left")
+    table = Table(title=f"{name} by {field} ({headline} %, n)", title_justify="left")
     table.add_column("language")
     for group in groups:
         table.add_column(group or "-", justify="right")
-    index = {(c["language"], c["group"]): c for c in cells}
+    index = {(c["language"], c["group"]): c[headline] for c in cells}
     for lang in languages:
         row = [lang]
         for group in groups:
-            cell = index.get((lang, group))
-            row.append(f"{pct(cell['value'])} ({cell['n']})" if cell else "")
+            est = index.get((lang, group))
+            row.append(f"{_value(est)} ({est['n']})" if est else "")
         table.add_row(*row)
     return table
 
@@ -95,12 +98,13 @@ def print_summary(summary: dict[str, Any], console: Console, by: str | None = No
         if counts["failed"]:
             notes.append(f"{counts['failed']} failed (see the 'error' column of the samples file)")
         if counts["format_errors"]:
-            notes.append(f"{counts['format_errors']} format errors (no answer letter found)")
+            notes.append(f"{counts['format_errors']} format errors (no answer found)")
         if notes:
             console.print("[yellow]" + "; ".join(notes) + "[/yellow]")
     req = summary.get("requests")
     if req:
         console.print(
-            f"requests: {req['total']} total, {req['unique']} unique, {req['from_cache']} from cache, "
-            f"{req['computed']} computed, {req['failed']} failed in {req['seconds']:.1f}s"
+            f"requests: {req['total']} total, {req['unique']} unique, "
+            f"{req['from_cache']} from cache, {req['computed']} computed, "
+            f"{req['failed']} failed in {req['seconds']:.1f}s"
         )

@@ -103,6 +103,17 @@ class Task(ABC):
     ) -> Scored:
         """Score one sample from its requests and their results, in order."""
 
+    def summarize(
+        self, records: Sequence[dict[str, Any]], seed: int, n_resamples: int
+    ) -> dict[str, Any]:
+        """The task's summary (results/summary.py describes the layout); multiple-choice
+        accuracy by default."""
+        from globeval.results.summary import MULTIPLE_CHOICE_METRICS, summarize_records
+
+        return summarize_records(
+            records, MULTIPLE_CHOICE_METRICS, self.group_fields, seed, n_resamples
+        )
+
     def wants_chat(self) -> bool:
         """Whether the default embedded model for this run should be the chat model."""
         return self.options.formulation == "generative"
