@@ -2,9 +2,16 @@
 
 Log-likelihood. Contexts arrive sorted so that neighbours share prefixes (few-shot blocks); the
 model keeps its KV cache between requests and evaluates only the tokens after the longest
-common prefix with what it already holds. The SWA cache is kept full-size (swa_full) so that
-rewinding to a prefix stays exact for sliding-window models such as Gemma 3. Every continuation
-that shares a context is scored from that context's one evaluation.
+common prefix with what it already holds. Every continuation that shares a context is scored
+from that context's one evaluation.
+
+Reproducibility. llama.cpp's numbers depend on how a sequence is cut into batches (a Q4 model's
+log-probabilities move by up to ~0.02 nats between cuttings). Contexts are therefore always
+evaluated in chunks aligned to multiples of `n_batch` from position 0, and a reused prefix is
+rewound to such a boundary: a request's result is then the same whatever was evaluated before
+it, and the same as a fresh evaluation. Continuation tokens after the first are evaluated one at
+a time. The SWA cache is kept full-size (swa_full) so that rewinding stays exact for
+sliding-window models such as Gemma 3.
 """
 
 from __future__ import annotations
@@ -48,7 +55,7 @@ class LlamaCppBackend(Backend):
         embedded: str | None = None,
         n_ctx: int = 4096,
         n_threads: int | None = None,
-        n_batch: int = 512,
+        n_batch: int = 64,
         n_gpu_layers: int = 0,
         batch_size: int = 8,
         seed: int = 0,
@@ -64,7 +71,10 @@ class LlamaCppBackend(Backend):
         self.path = path
         self.embedded = embedded
         self.n_ctx = n_ctx
+        self.n_batch = n_batch
         self.batch_size = batch_size
+        #: how many held tokens were evaluated as a context, in aligned chunks
+        self._aligned_held = 0
         # llama.cpp prints its load log on stderr even with verbose=False; keep the terminal clean
         with contextlib.redirect_stderr(io.StringIO()):
             self.llm = llama_cpp.Llama(
@@ -72,6 +82,7 @@ class LlamaCppBackend(Backend):
                 n_ctx=n_ctx,
                 n_threads=n_threads or os.cpu_count() or 1,
                 n_batch=n_batch,
+                n_ubatch=n_batch,
                 n_gpu_layers=n_gpu_layers,
                 logits_all=False,
                 swa_full=True,
@@ -136,23 +147,39 @@ class LlamaCppBackend(Backend):
         cont = list(self.llm.tokenize(continuation.encode("utf-8"), add_bos=False, special=False))
         return ctx, cont
 
-    def _eval_to(self, tokens: list[int]) -> NDArray[np.float64]:
-        """Evaluate `tokens` reusing the longest prefix already in the KV cache; return the
-        log-probabilities of the next token."""
-        llm = self.llm
-        if len(tokens) > self.n_ctx:
-            raise BackendError(f"{len(tokens)} tokens do not fit n_ctx={self.n_ctx}")
-        held = llm.input_ids[: llm.n_tokens]
+    def _last_logprobs(self) -> NDArray[np.float64]:
+        logits = np.ctypeslib.as_array(
+            self._llama_cpp.llama_get_logits_ith(self.llm._ctx.ctx, -1), shape=(self._n_vocab,)
+        )
+        return _log_softmax(logits)
+
+    def _rewind(self, tokens: list[int]) -> None:
+        """Keep the longest prefix of `tokens` held in the KV cache, cut back to a chunk
+        boundary, so that what follows is evaluated in the same chunks as from scratch."""
+        held = self.llm.input_ids[: self._aligned_held]
         common = 0
         limit = min(len(held), len(tokens) - 1)  # always evaluate at least one token
         while common < limit and held[common] == tokens[common]:
             common += 1
-        llm.n_tokens = common
-        llm.eval(tokens[common:])
-        logits = np.ctypeslib.as_array(
-            self._llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1), shape=(self._n_vocab,)
-        )
-        return _log_softmax(logits)
+        self.llm.n_tokens = common - common % self.n_batch
+        self._aligned_held = 0  # until evaluation succeeds, nothing held is trusted
+
+    def _eval_context(self, tokens: list[int]) -> NDArray[np.float64]:
+        """Evaluate a context, reusing the longest aligned prefix already in the KV cache; return
+        the log-probabilities of the next token."""
+        llm = self.llm
+        if len(tokens) > self.n_ctx:
+            raise BackendError(f"{len(tokens)} tokens do not fit n_ctx={self.n_ctx}")
+        self._rewind(tokens)
+        llm.eval(tokens[llm.n_tokens :])
+        self._aligned_held = len(tokens)
+        return self._last_logprobs()
+
+    def _extend(self, position: int, token: int) -> NDArray[np.float64]:
+        """Evaluate one continuation token at `position` (after its context)."""
+        self.llm.n_tokens = position
+        self.llm.eval([token])
+        return self._last_logprobs()
 
     # -- requests ---------------------------------------------------------------------------
     def loglikelihood(self, requests: Sequence[LoglikelihoodRequest]) -> list[LoglikelihoodResult]:
@@ -164,18 +191,18 @@ class LlamaCppBackend(Backend):
         for i in order:
             ctx, cont = split[i]
             if ctx != cached_ctx:
-                first = self._eval_to(ctx)
+                first = self._eval_context(ctx)
                 cached_ctx = ctx
             assert first is not None
             logprob = float(first[cont[0]])
             greedy = int(np.argmax(first)) == cont[0]
-            if len(cont) > 1:
-                # later tokens condition on the earlier ones: extend the context token by token
-                for j in range(1, len(cont)):
-                    lp = self._eval_to(ctx + cont[:j])
-                    logprob += float(lp[cont[j]])
-                    greedy = greedy and int(np.argmax(lp)) == cont[j]
-                cached_ctx = None  # the KV cache now holds continuation tokens too
+            # later tokens condition on the earlier ones: extend the context token by token
+            for j in range(1, len(cont)):
+                if len(ctx) + j > self.n_ctx:
+                    raise BackendError(f"context and continuation exceed n_ctx={self.n_ctx}")
+                lp = self._extend(len(ctx) + j - 1, cont[j - 1])
+                logprob += float(lp[cont[j]])
+                greedy = greedy and int(np.argmax(lp)) == cont[j]
             results[i] = LoglikelihoodResult(logprob=logprob, is_greedy=greedy, n_tokens=len(cont))
         return [r for r in results if r is not None]
 
@@ -193,6 +220,9 @@ class LlamaCppBackend(Backend):
                     f"prompt of {len(tokens)} tokens + {req.max_tokens} new ones exceed "
                     f"n_ctx={self.n_ctx}"
                 )
+            # llama-cpp-python reuses the prefix held up to n_tokens and evaluates the rest of
+            # the prompt in n_batch chunks from there: rewinding to a boundary keeps it exact
+            self._rewind(tokens)
             # sampling exactly as asked: no hidden top-k, min-p or repetition penalty
             response: Any = self.llm.create_completion(
                 tokens,
@@ -205,6 +235,7 @@ class LlamaCppBackend(Backend):
                 stop=list(req.stop) or None,
                 seed=req.seed,
             )
+            self._aligned_held = len(tokens)
             choice = response["choices"][0]
             usage = response.get("usage", {})
             out.append(

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from globeval.backends.base import BackendError
+from globeval.backends.hf import TransformersBackend
+from globeval.requests import ChatMessage, GenerateRequest, LoglikelihoodRequest
+
+SHOTS = "What is 2 + 2?\nA. 3\nB. 4\nC. 5\nD. 6\nAnswer: B\n\n" * 3
+QUESTIONS = ["La capitale de la France", "フランスの首都", "Столица Франции", "法国的首都", "فرنسا"]
+REQUESTS = [
+    LoglikelihoodRequest(SHOTS + q + "?\nAnswer:", " " + letter)
+    for q in QUESTIONS
+    for letter in "ABCD"
+] + [LoglikelihoodRequest("The capital", " of France is Paris."), LoglikelihoodRequest("x ", "y")]
+
+
+@pytest.fixture(scope="module")
+def backend(tiny_lm: Path) -> TransformersBackend:
+    return TransformersBackend(str(tiny_lm))
+
+
+def reference(backend: TransformersBackend, req: LoglikelihoodRequest) -> float:
+    """One unpadded forward pass over context + continuation, lm-eval style."""
+    context, continuation = req.context, req.continuation
+    n = len(context) - len(context.rstrip())
+    if n:
+        context, continuation = context[:-n], context[-n:] + continuation
+    ctx = backend.tokenizer(context)["input_ids"]
+    whole = backend.tokenizer(context + continuation)["input_ids"]
+    with torch.no_grad():
+        logits = backend.model(torch.tensor([whole])).logits[0].float()
+    lp = torch.log_softmax(logits, -1)
+    return sum(float(lp[len(ctx) - 1 + j, t]) for j, t in enumerate(whole[len(ctx) :]))
+
+
+def test_loglikelihood_matches_a_plain_forward_pass(backend: TransformersBackend) -> None:
+    results = backend.loglikelihood(REQUESTS)
+    for req, res in zip(REQUESTS, results, strict=True):
+        assert res.logprob == pytest.approx(reference(backend, req), abs=1e-5)
+    assert results[-2].n_tokens > 1
+
+
+def test_shared_prefix_path_is_taken_and_exact(backend: TransformersBackend) -> None:
+    few_shot = REQUESTS[:20]  # all share SHOTS: computed once, reused through the KV cache
+    backend._prefix = None
+    results = backend.loglikelihood(few_shot)
+    assert backend._prefix is not None and len(backend._prefix[0]) > 50
+    for req, res in zip(few_shot, results, strict=True):
+        assert res.logprob == pytest.approx(reference(backend, req), abs=1e-5)
+
+
+@pytest.mark.parametrize("batch", [1, 3, 7])
+def test_scores_do_not_change_with_batch_size(backend: TransformersBackend, batch: int) -> None:
+    full = backend.loglikelihood(REQUESTS)
+    chunked = [
+        r
+        for i in range(0, len(REQUESTS), batch)
+        for r in backend.loglikelihood(REQUESTS[i : i + batch])
+    ]
+    for a, b in zip(full, chunked, strict=True):
+        assert a.logprob == pytest.approx(b.logprob, abs=1e-5)
+        assert a.is_greedy == b.is_greedy
+
+
+def test_greedy_generation_is_the_same_alone_and_batched(backend: TransformersBackend) -> None:
+    reqs = [GenerateRequest(prompt=p, max_tokens=6) for p in ("Paris is", "フランスの首都は", "A")]
+    batched = backend.generate(reqs)
+    alone = [backend.generate([r])[0] for r in reqs]
+    assert [r.text for r in batched] == [r.text for r in alone]
+    assert all(r.completion_tokens <= 6 for r in batched)
+
+
+def test_sampling_is_reproducible_by_seed(backend: TransformersBackend) -> None:
+    def sample(seed: int) -> str:
+        req = GenerateRequest(prompt="Paris", max_tokens=12, temperature=1.0, top_p=1.0, seed=seed)
+        return backend.generate([req])[0].text
+
+    assert sample(7) == sample(7)
+    assert len({sample(s) for s in range(5)}) > 1
+
+
+def test_chat_template_is_rendered(backend: TransformersBackend) -> None:
+    text = backend.render_chat([ChatMessage("user", "Bonjour")], add_generation_prompt=True)
+    assert text == "<s>user: Bonjour\nassistant:"
+    assert backend.identity()["dtype"] == "float32"
+    assert len(backend.identity()["model_sha256"]) == 64
+
+
+def test_too_long_input_is_a_clear_error(tiny_lm: Path) -> None:
+    short = TransformersBackend(str(tiny_lm), max_length=16)
+    with pytest.raises(BackendError, match="exceed the model's 16"):
+        short.loglikelihood([LoglikelihoodRequest("word " * 40, " x")])
+
+
+def test_unknown_dtype(tiny_lm: Path) -> None:
+    with pytest.raises(BackendError, match="unknown dtype"):
+        TransformersBackend(str(tiny_lm), dtype="float13")
