@@ -99,3 +99,18 @@ def test_too_long_input_is_a_clear_error(tiny_lm: Path) -> None:
 def test_unknown_dtype(tiny_lm: Path) -> None:
     with pytest.raises(BackendError, match="unknown dtype"):
         TransformersBackend(str(tiny_lm), dtype="float13")
+
+
+def test_one_forward_row_per_context_for_single_token_choices(
+    backend: TransformersBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows: list[int] = []
+    original = backend._last_logprobs
+
+    def spy(seqs: list[list[int]], shared: list[int], keep: int) -> object:
+        rows.append(len(seqs))
+        return original(seqs, shared, keep)
+
+    monkeypatch.setattr(backend, "_last_logprobs", spy)
+    backend.loglikelihood(REQUESTS[:20])  # 5 contexts x 4 one-token letters
+    assert rows == [5]

@@ -186,69 +186,80 @@ class TransformersBackend(Backend):
                 raise BackendError(
                     f"{len(ctx) + len(cont)} tokens exceed the model's {self.max_length}"
                 )
-        # one row per distinct (context, continuation) token sequence
-        rows: dict[tuple[int, ...], list[int]] = {}
-        for i, (ctx, cont) in enumerate(split):
-            rows.setdefault(tuple(ctx + cont), []).append(i)
-        seqs = [list(s) for s in rows]
-        # all rows share this prefix; keep one context token out of it so each row has a query
-        shared = _common_prefix(
-            [split[idx[0]][0][:-1] if len(split[idx[0]][0]) > 1 else [] for idx in rows.values()]
-        )
+        # Rows to run. Single-token continuations of one context share the context's row: the
+        # logits at its last position score them all (one forward pass per context). A longer
+        # continuation gets its own row, context + continuation minus its last token.
+        rows: dict[tuple[int, ...], int] = {}
+        plan: list[tuple[int, list[int]]] = []  # per request: (row, target tokens)
+        for ctx, cont in split:
+            tokens = tuple(ctx) if len(cont) == 1 else tuple(ctx + cont[:-1])
+            plan.append((rows.setdefault(tokens, len(rows)), cont))
+        seqs = [list(t) for t in rows]
+        # the prefix every row shares, leaving each row at least one token of its own
+        shared = _common_prefix(seqs)[: min(len(s) for s in seqs) - 1]
         if len(shared) < MIN_SHARED_PREFIX:
             shared = []
-        results: list[LoglikelihoodResult | None] = [None] * len(requests)
+        keep = max(len(cont) for _, cont in split)
         with torch.inference_mode():
-            cache = None
-            if shared:
-                if self._prefix is not None and self._prefix[0] == tuple(shared):
-                    cache = self._prefix[1]
-                else:
-                    cache = self.model(
-                        torch.tensor([shared], device=self.device), use_cache=True
-                    ).past_key_values
-                    # consecutive batches of one few-shot block reuse its KV cache
-                    self._prefix = (tuple(shared), cache)
-            p = len(shared)
-            suffixes = [s[p:] for s in seqs]
-            width = max(len(s) for s in suffixes)
-            pad = self.tokenizer.pad_token_id
-            pad = pad if pad is not None else 0
-            ids = torch.full((len(seqs), width), pad, dtype=torch.long)
-            mask = torch.zeros((len(seqs), p + width), dtype=torch.long)
-            mask[:, :p] = 1
-            for r, suffix in enumerate(suffixes):
-                ids[r, : len(suffix)] = torch.tensor(suffix)
-                mask[r, p : p + len(suffix)] = 1
-            kwargs: dict[str, Any] = {
-                "input_ids": ids.to(self.device),
-                "attention_mask": mask.to(self.device),
-            }
-            if cache is not None:
-                past = copy.deepcopy(cache)
-                past.batch_repeat_interleave(len(seqs))
-                kwargs["past_key_values"] = past
-                kwargs["position_ids"] = (
-                    torch.arange(p, p + width, device=self.device)
-                    .unsqueeze(0)
-                    .expand(len(seqs), -1)
+            logprobs = self._last_logprobs(seqs, shared, keep)
+        results = []
+        for row, cont in plan:
+            lp = logprobs[row, keep - len(cont) :]
+            targets = torch.tensor(cont, device=lp.device)
+            picked = lp.gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+            results.append(
+                LoglikelihoodResult(
+                    logprob=float(picked.double().sum()),
+                    is_greedy=bool((lp.argmax(dim=-1) == targets).all()),
+                    n_tokens=len(cont),
                 )
-            logits = self.model(**kwargs, use_cache=cache is not None).logits.float()
-            logprobs = torch.log_softmax(logits, dim=-1)
-            for r, (seq, idx) in enumerate(zip(seqs, rows.values(), strict=True)):
-                n_cont = len(split[idx[0]][1])
-                end = len(seq) - p  # row length in the suffix frame
-                positions = torch.arange(end - n_cont - 1, end - 1)
-                targets = torch.tensor(seq[len(seq) - n_cont :])
-                row_lp = logprobs[r, positions]
-                picked = row_lp.gather(-1, targets.to(row_lp.device).unsqueeze(-1)).squeeze(-1)
-                greedy = bool((row_lp.argmax(dim=-1).cpu() == targets).all())
-                result = LoglikelihoodResult(
-                    logprob=float(picked.double().sum()), is_greedy=greedy, n_tokens=n_cont
-                )
-                for i in idx:
-                    results[i] = result
-        return [r for r in results if r is not None]
+            )
+        return results
+
+    def _last_logprobs(self, seqs: list[list[int]], shared: list[int], keep: int) -> Any:
+        """Log-probabilities at the last `keep` positions of each row, (rows, keep, vocab).
+
+        Rows are left-padded so that they all end together; the shared prefix runs once and its
+        KV cache is repeated across the rows; the LM head runs on the kept positions only (with
+        a 262k vocabulary it costs as much as the rest of a small model).
+        """
+        torch = self._torch
+        p = len(shared)
+        cache = None
+        if shared:
+            if self._prefix is not None and self._prefix[0] == tuple(shared):
+                cache = self._prefix[1]
+            else:
+                cache = self.model(
+                    torch.tensor([shared], device=self.device), use_cache=True, logits_to_keep=1
+                ).past_key_values
+                # consecutive batches of one few-shot block reuse its KV cache
+                self._prefix = (tuple(shared), cache)
+        suffixes = [s[p:] for s in seqs]
+        width = max(len(s) for s in suffixes)
+        pad = self.tokenizer.pad_token_id
+        pad = pad if pad is not None else 0
+        ids = torch.full((len(seqs), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(seqs), p + width), dtype=torch.long)
+        positions = torch.zeros((len(seqs), width), dtype=torch.long)
+        mask[:, :p] = 1
+        for r, suffix in enumerate(suffixes):
+            n = len(suffix)
+            ids[r, width - n :] = torch.tensor(suffix)
+            mask[r, p + width - n :] = 1
+            positions[r, width - n :] = torch.arange(p, p + n)
+        kwargs: dict[str, Any] = {
+            "input_ids": ids.to(self.device),
+            "attention_mask": mask.to(self.device),
+            "position_ids": positions.to(self.device),
+            "logits_to_keep": keep,
+        }
+        if cache is not None:
+            past = copy.deepcopy(cache)
+            past.batch_repeat_interleave(len(seqs))
+            kwargs["past_key_values"] = past
+        logits = self.model(**kwargs, use_cache=cache is not None).logits
+        return torch.log_softmax(logits.float(), dim=-1)
 
     def generate(self, requests: Sequence[GenerateRequest]) -> list[GenerateResult]:
         prompts = []
