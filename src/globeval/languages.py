@@ -55,6 +55,8 @@ class Language:
 
 #: where CLDR's script name alone is unclear in a table
 SCRIPT_NAMES = {"Hans": "Han (Simplified)", "Hant": "Han (Traditional)"}
+#: CLDR's likely script where FLORES-200 (and this table) name another: Korean as Hangul
+SCRIPT_ALIASES = {"Kore": "Hang"}
 
 
 class UnknownLanguage(LookupError):
@@ -67,7 +69,7 @@ def _langcodes_facts(code: str) -> tuple[str, str | None, str, str, str]:
     full = tag.maximize()
     lang = tag.language or ""
     iso1 = lang if len(lang) == 2 else None
-    script = full.script or "Zyyy"
+    script = SCRIPT_ALIASES.get(full.script or "Zyyy", full.script or "Zyyy")
     return tag.display_name(), iso1, tag.to_alpha3(), script, script_name(script)
 
 
@@ -148,6 +150,7 @@ def lookup(code: str) -> Language:
         except LookupError:
             raise UnknownLanguage(f"unknown language {code!r}") from None
     script = tag.maximize().script or "Zyyy"
+    script = SCRIPT_ALIASES.get(script, script)
     variant = _index().get(f"{tag.language}-{script}".lower())
     if variant:
         return variant
