@@ -128,3 +128,46 @@ def base_and_other(root: Path) -> tuple[Path, Path]:
             options={"num_fewshot": 5, "formulation": "loglikelihood"},
         ),
     )
+
+
+SCRIPT_RESPONSE = "<script>window.__pwned = 1</script>"
+IMG_RESPONSE = '<img src=x onerror="window.__pwned = 2">'
+HOSTILE_MODEL = "<img src=x onerror=window.__pwned=3>"
+
+
+def report_runs(root: Path) -> list[Path]:
+    """Three runs of two benchmarks for the report: a base, a quantized copy that lost Hindi,
+    and a third model; the quantized one answered two items with markup."""
+
+    def hostile(lang: str, i: int) -> str:
+        if (lang, i) == ("en", 0):
+            return SCRIPT_RESPONSE
+        if (lang, i) == ("fr", 1):
+            return IMG_RESPONSE
+        return "A"
+
+    plans = {
+        "base": ({"en": 80, "fr": 70, "ar": 50, "hi": 40, "sw": 30}, "fp16", None),
+        "quantized": ({"en": 80, "fr": 68, "ar": 50, "hi": 15, "sw": 30}, HOSTILE_MODEL, hostile),
+        "other-model": ({"en": 60, "fr": 65, "ar": 55, "hi": 50, "sw": 45}, "other", None),
+    }
+    paths = []
+    for name, (accuracy, model, response) in plans.items():
+        a = records(
+            "bench_a",
+            {lang: ones(100, k) for lang, k in accuracy.items()},
+            groups=cs_ca,
+            response=response,
+            status=lambda lang, i: "format_error" if (lang, i) == ("sw", 99) else "ok",
+        )
+        b = records("bench_b", {lang: ones(60, k * 6 // 10 - 5) for lang, k in accuracy.items()})
+        paths.append(
+            write_run(
+                root,
+                name,
+                {"bench_a": a, "bench_b": b},
+                model=model,
+                group_fields=["cultural_sensitivity_label"],
+            )
+        )
+    return paths

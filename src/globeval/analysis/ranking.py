@@ -50,15 +50,13 @@ def _subset_score(
     value is None), and its draws."""
     values, draws = [], []
     for lang in languages:
+        rows = rs.scored(run, task, lang)
         if value is None or field is None:
-            items = rs.items(run, task)
-            sel = items.loc[items["scored"] & (items["language"] == lang), "score"]
-            values.append(float(sel.mean()) if len(sel) else float("nan"))
+            values.append(float(rows["score"].mean()) if len(rows) else float("nan"))
             draws.append(rs.draws(run, task, lang))
             continue
-        items = rs.items(run, task)
-        mask = items["scored"] & (items["language"] == lang) & (items[field].astype(str) == value)
-        values.append(float(items.loc[mask, "score"].mean()) if mask.any() else float("nan"))
+        sel = rows.loc[rows[field].astype(str) == value, "score"]
+        values.append(float(sel.mean()) if len(sel) else float("nan"))
         draws.append(rs.subset_draws(run, task, lang, field, value))
     return float(np.nanmean(values)), np.nanmean(np.stack(draws), axis=0)
 

@@ -88,6 +88,7 @@ class RunSet:
         self._items: dict[tuple[str, str], pd.DataFrame] = {}
         self._draws: dict[tuple[str, str, str], Array] = {}
         self._sample_mean: dict[tuple[str, str], bool] = {}
+        self._scored: dict[tuple[str, str], dict[str, pd.DataFrame]] = {}
 
     @classmethod
     def load(cls, paths: Iterable[Path | str], **kwargs: Any) -> RunSet:
@@ -115,6 +116,17 @@ class RunSet:
         if key not in self._items:
             self._items[key] = read_items(run, task, run.group_fields(task))
         return self._items[key]
+
+    def scored(self, run: Run, task: str, language: str) -> pd.DataFrame:
+        """The scored samples of one language (cached: split once per run and task)."""
+        key = (run.name, task)
+        if key not in self._scored:
+            items = self.items(run, task)
+            self._scored[key] = {
+                str(lang): frame for lang, frame in items[items["scored"]].groupby("language")
+            }
+        empty = self.items(run, task).iloc[:0]
+        return self._scored[key].get(language, empty)
 
     def has_items(self, run: Run, task: str) -> bool:
         return run.samples_path(task).is_file()
@@ -149,8 +161,7 @@ class RunSet:
             return self._draws[key]
         rng = np.random.default_rng(seed_for(self.seed, run.name, task, language))
         if self.is_sample_mean(run, task):
-            items = self.items(run, task)
-            values = items.loc[items["scored"] & (items["language"] == language), "score"]
+            values = self.scored(run, task, language)["score"]
             out = mean_draws(values.to_numpy(np.float64), self.n_resamples, rng)
         else:
             row = next(r for r in run.task(task)["languages"] if r["language"] == language)
@@ -170,13 +181,10 @@ class RunSet:
         """Draws of the mean per-sample score of one language's items with field == value."""
         key = (run.name, task, f"{language}\x1f{field}={value}")
         if key not in self._draws:
-            items = self.items(run, task)
-            mask = items["scored"] & (items["language"] == language)
-            mask &= items[field].astype(str) == value
+            rows = self.scored(run, task, language)
+            values = rows.loc[rows[field].astype(str) == value, "score"]
             rng = np.random.default_rng(seed_for(self.seed, *key))
-            self._draws[key] = mean_draws(
-                items.loc[mask, "score"].to_numpy(np.float64), self.n_resamples, rng
-            )
+            self._draws[key] = mean_draws(values.to_numpy(np.float64), self.n_resamples, rng)
         return self._draws[key]
 
     # ---- per-language profile -----------------------------------------------------------------

@@ -13,7 +13,6 @@ textContent only, so model output is shown as text and never interpreted.
 from __future__ import annotations
 
 import json
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,10 +32,10 @@ class BrowserData:
     total: int
 
 
-def _stable_order(keys: pd.Series) -> np.ndarray[Any, np.dtype[np.int64]]:
-    return np.fromiter(
-        (zlib.crc32(str(k).encode("utf-8")) for k in keys), dtype=np.int64, count=len(keys)
-    )
+def _stable_order(keys: pd.Series) -> np.ndarray[Any, np.dtype[np.uint64]]:
+    """A hash of each sample id that is the same in every run and every process."""
+    hashed = pd.util.hash_pandas_object(keys.astype(str), index=False)
+    return np.asarray(hashed.to_numpy(), dtype=np.uint64)
 
 
 def pick_rows(items: pd.DataFrame, per_language: int) -> list[int]:
