@@ -65,5 +65,6 @@ def test_tables_for_papers(built: tuple[Path, str, object]) -> None:
     folder = next(iter(result.tables)).parent  # type: ignore[attr-defined]
     md = (folder / "languages.md").read_text()
     assert "bench_a · base" in md and "80.0 [" in md
+    assert len(md.strip().splitlines()) == 2 + 5  # header, rule, one row per language
     comparisons = (folder / "comparisons.md").read_text()
     assert "regression" in comparisons

@@ -35,9 +35,16 @@ def mean_draws(values: Array, n_resamples: int, rng: np.random.Generator) -> Arr
     if n == 0:
         out = np.full((n_resamples, arr.shape[1]), np.nan)
         return out[:, 0] if flat else out
-    rows, counts = np.unique(arr, axis=0, return_counts=True)
-    if len(rows) <= MAX_DISTINCT:
-        picks = rng.multinomial(n, counts / n, size=n_resamples).astype(np.float64)
+    distinct = [np.unique(arr[:, j], return_inverse=True) for j in range(arr.shape[1])]
+    sizes = [len(values) for values, _ in distinct]
+    if int(np.prod(sizes, dtype=np.float64)) <= MAX_DISTINCT:
+        # each row as one integer: its position in the grid of distinct column values
+        codes = np.ravel_multi_index([inverse.ravel() for _, inverse in distinct], sizes)
+        counts = np.bincount(codes, minlength=int(np.prod(sizes)))
+        present = np.flatnonzero(counts)
+        cells = np.unravel_index(present, sizes)
+        rows = np.stack([distinct[j][0][cells[j]] for j in range(len(sizes))], axis=1)
+        picks = rng.multinomial(n, counts[present] / n, size=n_resamples).astype(np.float64)
         out = picks @ rows / n
     else:
         out = np.empty((n_resamples, arr.shape[1]))

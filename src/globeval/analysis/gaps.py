@@ -178,7 +178,7 @@ def subset_gap(rs: RunSet, field: str, a: str, b: str) -> pd.DataFrame:
             }
             per_lang = []
             for raw, group in scored.groupby("language", sort=True):
-                labels = group[field].astype(str)
+                labels = group[field]
                 n_a, n_b = int((labels == a).sum()), int((labels == b).sum())
                 if not n_a or not n_b:
                     continue

@@ -55,7 +55,7 @@ def _subset_score(
             values.append(float(rows["score"].mean()) if len(rows) else float("nan"))
             draws.append(rs.draws(run, task, lang))
             continue
-        sel = rows.loc[rows[field].astype(str) == value, "score"]
+        sel = rows.loc[rows[field] == value, "score"]
         values.append(float(sel.mean()) if len(sel) else float("nan"))
         draws.append(rs.subset_draws(run, task, lang, field, value))
     return float(np.nanmean(values)), np.nanmean(np.stack(draws), axis=0)

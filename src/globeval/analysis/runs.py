@@ -127,6 +127,8 @@ def read_items(run: Run, task: str, extra: Sequence[str] = ()) -> pd.DataFrame:
     frame = pq.read_table(path, columns=columns).to_pandas()
     frame["sample_id"] = frame["sample_id"].astype(str)
     frame["language"] = frame["language"].astype(str)
+    for column in columns[len(ITEM_COLUMNS) :]:  # grouping columns compare as text
+        frame[column] = frame[column].fillna("").astype(str)
     frame["score"] = pd.to_numeric(frame["score"], errors="coerce")
     frame["scored"] = frame["status"].isin(SCORED_STATUSES) & frame["score"].notna()
     return frame

@@ -182,9 +182,9 @@ class RunSet:
         key = (run.name, task, f"{language}\x1f{field}={value}")
         if key not in self._draws:
             rows = self.scored(run, task, language)
-            values = rows.loc[rows[field].astype(str) == value, "score"]
+            values = rows["score"].to_numpy(np.float64)[rows[field].to_numpy() == value]
             rng = np.random.default_rng(seed_for(self.seed, *key))
-            self._draws[key] = mean_draws(values.to_numpy(np.float64), self.n_resamples, rng)
+            self._draws[key] = mean_draws(values, self.n_resamples, rng)
         return self._draws[key]
 
     # ---- per-language profile -----------------------------------------------------------------

@@ -38,26 +38,33 @@ def _stable_order(keys: pd.Series) -> np.ndarray[Any, np.dtype[np.uint64]]:
     return np.asarray(hashed.to_numpy(), dtype=np.uint64)
 
 
+def _rank_in_group(
+    flags: np.ndarray[Any, Any], starts: np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """For sorted rows split into groups at `starts`: how many flagged rows precede each row
+    within its group."""
+    total = np.cumsum(flags) - flags
+    out: np.ndarray[Any, Any] = total - total[starts]
+    return out
+
+
 def pick_rows(items: pd.DataFrame, per_language: int) -> list[int]:
     """Row positions to show: per language, unscored samples first (up to half the quota),
     then the rest in stable hash order."""
     if per_language <= 0 or items.empty:
         return []
-    frame = pd.DataFrame(
-        {
-            "language": items["language"].to_numpy(),
-            "unscored": ~items["scored"].to_numpy(bool) | (items["status"] != "ok").to_numpy(bool),
-            "order": _stable_order(items["sample_id"]),
-            "pos": np.arange(len(items)),
-        }
-    )
-    picked: list[int] = []
-    for _, group in frame.groupby("language", sort=True):
-        group = group.sort_values("order")
-        bad = group[group["unscored"]].head(max(1, per_language // 2))
-        rest = group[~group["pos"].isin(bad["pos"])].head(per_language - len(bad))
-        picked += sorted(bad["pos"].tolist() + rest["pos"].tolist())
-    return picked
+    _, language = np.unique(items["language"].to_numpy(str), return_inverse=True)
+    unscored = ~items["scored"].to_numpy(bool) | (items["status"].to_numpy(str) != "ok")
+    order = np.lexsort((_stable_order(items["sample_id"]), language))
+    lang, bad = language[order], unscored[order]
+    first = np.r_[0, np.flatnonzero(np.diff(lang)) + 1]  # where each language starts
+    starts = np.repeat(first, np.diff(np.r_[first, len(lang)]))
+    bad_quota = max(1, per_language // 2)
+    take_bad = bad & (_rank_in_group(bad, starts) < bad_quota)
+    n_bad = np.bincount(lang, weights=take_bad, minlength=lang.max() + 1).astype(int)
+    rest = ~take_bad
+    take_rest = rest & (_rank_in_group(rest, starts) < (per_language - n_bad)[lang])
+    return sorted(order[take_bad | take_rest].tolist())
 
 
 def _clip(text: Any) -> str:
@@ -100,18 +107,21 @@ def collect(rs: RunSet, per_language: int) -> BrowserData:
             texts = pq.read_table(path, columns=text_cols).take(rows).to_pydict()
             picked = items.iloc[rows]
             ti = tasks.index(task)
-            for k, (_, row) in enumerate(picked.iterrows()):
-                score = row["score"]
+            groups = {g: picked[g].to_numpy() for g in group_fields}
+            scores = picked["score"].to_numpy(np.float64)
+            for k, (lang, sample_id, status) in enumerate(
+                zip(picked["language"], picked["sample_id"], picked["status"], strict=True)
+            ):
                 records.append(
                     [
                         ri,
                         ti,
-                        row["language"],
-                        row["sample_id"],
-                        row["status"],
-                        None if pd.isna(score) else float(score),
+                        lang,
+                        sample_id,
+                        status,
+                        None if np.isnan(scores[k]) else float(scores[k]),
                         *(_clip(texts[c][k]) if c in texts else "" for c in TEXT_COLUMNS),
-                        {g: str(row[g]) for g in group_fields},
+                        {g: str(values[k]) for g, values in groups.items()},
                     ]
                 )
     payload = {

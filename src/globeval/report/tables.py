@@ -28,6 +28,11 @@ def languages_wide(languages: pd.DataFrame) -> pd.DataFrame:
     if languages.empty:
         return pd.DataFrame()
     frame = languages.assign(
+        resource_class=languages["resource_class"].map(
+            lambda c: "?" if pd.isna(c) else str(int(c))
+        ),
+        script=languages["script"].fillna("?"),
+        language_name=languages["language_name"].fillna(""),
         cell=[
             fmt_ci(v, lo, hi)
             for v, lo, hi in zip(
@@ -41,12 +46,8 @@ def languages_wide(languages: pd.DataFrame) -> pd.DataFrame:
         columns="column",
         values="cell",
         aggfunc="first",
-        dropna=False,
     )
     wide = wide[list(dict.fromkeys(frame["column"]))].fillna("-").reset_index()
-    wide["resource_class"] = wide["resource_class"].map(
-        lambda c: "?" if pd.isna(c) else str(int(c))
-    )
     return wide.rename(columns={"language_name": "name", "resource_class": "class"})
 
 
