@@ -69,3 +69,12 @@ def test_tasks_must_be_in_both_runs(tmp_path: Path) -> None:
     base, other = load_runs(base_and_other(tmp_path))
     with pytest.raises(ValueError, match="nope"):
         compare_runs(base, other, tasks=["nope"])
+
+
+def test_a_task_without_samples_is_noted_not_compared(tmp_path: Path) -> None:
+    paths = base_and_other(tmp_path)
+    (paths[1] / "samples" / "t.parquet").unlink()
+    base, other = load_runs(paths)
+    result = compare_runs(base, other, n_resamples=100)
+    assert result.languages.empty
+    assert any("no samples file in other" in note for note in result.notes)

@@ -134,6 +134,10 @@ def compare_runs(
     group_rows: list[dict[str, Any]] = []
     count_rows: list[dict[str, Any]] = []
     for task in shared_tasks:
+        missing_samples = [r.name for r in (base, other) if not r.samples_path(task).is_file()]
+        if missing_samples:
+            notes.append(f"{task}: not compared, no samples file in {', '.join(missing_samples)}")
+            continue
         if base.metric(task) != other.metric(task):
             notes.append(f"{task}: metrics differ ({base.metric(task)} vs {other.metric(task)})")
         higher = base.higher_is_better(task)

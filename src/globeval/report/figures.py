@@ -79,7 +79,7 @@ def lang_label(row: Any) -> str:
 def heatmap(languages: pd.DataFrame, metric_note: str) -> go.Figure:
     """Languages x (task, run) of the headline metric."""
     frame = languages.copy()
-    frame["column"] = frame["task"] + "<br>" + frame["run"].map(esc)
+    frame["column"] = frame["task"].map(esc) + " · " + frame["run"].map(esc)
     frame["row"] = frame.apply(lambda r: esc(lang_label(r)), axis=1)
     columns = list(dict.fromkeys(frame["column"]))
     order = frame.groupby("row")["value"].mean().sort_values(ascending=True).index.tolist()
@@ -99,7 +99,7 @@ def heatmap(languages: pd.DataFrame, metric_note: str) -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             z=values.to_numpy(),
-            x=[c.replace("<br>", " · ") for c in columns],
+            x=columns,
             y=order,
             text=values.map(lambda v: "" if pd.isna(v) else f"{v:.1f}").to_numpy(),
             texttemplate="%{text}",
