@@ -14,6 +14,8 @@ from rich.table import Table
 
 from globeval.cli.common import _fail, _split, app, err, out
 
+GROUPINGS = ("script", "latin", "resource_class")
+
 
 def _pct(value: Any, signed: bool = False) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -48,8 +50,11 @@ def _cell(value: Any) -> str:
 
 def _table(title: str, frame: pd.DataFrame, first: list[str]) -> Table:
     table = Table(title=title, title_justify="left")
+    headers = {"language_name": "name", "resource_class": "class"}
     for column in [*first, "n", "base", "other", "change", "relative", "95% CI", ""]:
-        table.add_column(column, justify="left" if column in first else "right")
+        table.add_column(
+            headers.get(column, column), justify="left" if column in first else "right"
+        )
     for _, row in frame.iterrows():
         rel, ci = _rel(row)
         cells = [escape(_cell(row.get(c))) for c in first]
@@ -102,6 +107,10 @@ def compare(
     """
     from globeval.analysis import RunError, compare_runs, load_runs
 
+    groupings = _split(by) or list(GROUPINGS)
+    unknown = [g for g in groupings if g not in GROUPINGS]
+    if unknown:
+        raise _fail(f"--by {', '.join(unknown)}: choose from {', '.join(GROUPINGS)}")
     try:
         base_run, other_run = load_runs([base, other])
         result = compare_runs(

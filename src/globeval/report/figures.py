@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -39,9 +39,18 @@ TEMPLATE = go.layout.Template(
         "yaxis": {"gridcolor": "#e6e6ef", "zerolinecolor": "#9a9aa8"},
         "hoverlabel": {"align": "left"},
         "margin": {"l": 60, "r": 20, "t": 50, "b": 60},
-        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
     }
 )
+
+
+def run_colors(runs: Sequence[str]) -> dict[str, str]:
+    """One colour per run, the same in every figure of a report."""
+    return {run: PALETTE[i % len(PALETTE)] for i, run in enumerate(runs)}
+
+
+def _colour(colors: Mapping[str, str] | None, run: str, i: int) -> str:
+    return (colors or {}).get(run, PALETTE[i % len(PALETTE)])
 
 
 def esc(value: Any) -> str:
@@ -120,7 +129,9 @@ def heatmap(languages: pd.DataFrame, metric_note: str) -> go.Figure:
     )
 
 
-def language_bars(frame: pd.DataFrame, task: str) -> go.Figure:
+def language_bars(
+    frame: pd.DataFrame, task: str, colors: Mapping[str, str] | None = None
+) -> go.Figure:
     """One task: per-language bars with CIs, one colour per run, sorted by the first run."""
     runs = list(dict.fromkeys(frame["run"]))
     first = frame[frame["run"] == runs[0]].sort_values("value", ascending=False)
@@ -134,7 +145,7 @@ def language_bars(frame: pd.DataFrame, task: str) -> go.Figure:
             x=[esc(lang_label(r)) for _, r in sub.iterrows()],
             y=(sub["value"] * 100).tolist(),
             error_y=_errors(sub, "value", "ci_low", "ci_high", 100),
-            marker_color=PALETTE[i % len(PALETTE)],
+            marker_color=_colour(colors, run, i),
             customdata=sub[["n"]].to_numpy(),
             hovertemplate="%{x}<br>%{y:.1f}% (n=%{customdata[0]})<extra>" + esc(run) + "</extra>",
         )
@@ -149,7 +160,9 @@ def language_bars(frame: pd.DataFrame, task: str) -> go.Figure:
     )
 
 
-def gap_bars(frame: pd.DataFrame, task: str, reference: str) -> go.Figure:
+def gap_bars(
+    frame: pd.DataFrame, task: str, reference: str, colors: Mapping[str, str] | None = None
+) -> go.Figure:
     """Each language minus the reference language, in points, with CIs."""
     data = frame[(frame["task"] == task) & (frame["level"] == "language")]
     runs = list(dict.fromkeys(data["run"]))
@@ -163,7 +176,7 @@ def gap_bars(frame: pd.DataFrame, task: str, reference: str) -> go.Figure:
             x=[esc(lang_label(r)) for _, r in sub.iterrows()],
             y=(sub["gap"] * 100).tolist(),
             error_y=_errors(sub, "gap", "gap_low", "gap_high", 100),
-            marker_color=PALETTE[i % len(PALETTE)],
+            marker_color=_colour(colors, run, i),
             hovertemplate="%{x}<br>%{y:+.1f} points<extra>" + esc(run) + "</extra>",
         )
     return _layout(
@@ -176,32 +189,60 @@ def gap_bars(frame: pd.DataFrame, task: str, reference: str) -> go.Figure:
     )
 
 
-def group_bars(frame: pd.DataFrame, task: str, by: str, title: str) -> go.Figure:
-    data = frame[(frame["task"] == task) & (frame["by"] == by)]
+def group_panels(
+    frame: pd.DataFrame,
+    task: str,
+    titles: Mapping[str, str],
+    colors: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """One task: a panel per grouping (script, Latin vs non-Latin, resource class), bars per
+    run with CIs."""
+    from plotly.subplots import make_subplots
+
+    data = frame[frame["task"] == task]
+    groupings = [by for by in titles if (data["by"] == by).any()]
+    widths = [max(1, data[data["by"] == by]["group"].nunique()) for by in groupings]
+    fig = make_subplots(
+        rows=1,
+        cols=len(groupings),
+        shared_yaxes=True,
+        column_widths=widths,
+        subplot_titles=[esc(titles[by]) for by in groupings],
+        horizontal_spacing=0.04,
+    )
     runs = list(dict.fromkeys(data["run"]))
-    fig = go.Figure()
-    for i, run in enumerate(runs):
-        sub = data[data["run"] == run]
-        fig.add_bar(
-            name=esc(run),
-            x=[esc(g) for g in sub["group"]],
-            y=(sub["value"] * 100).tolist(),
-            error_y=_errors(sub, "value", "ci_low", "ci_high", 100),
-            marker_color=PALETTE[i % len(PALETTE)],
-            customdata=np.stack([sub["n_languages"], sub["languages"].map(esc)], axis=1),
-            hovertemplate="%{x}: %{y:.1f}%<br>%{customdata[0]} languages: %{customdata[1]}"
-            "<extra>" + esc(run) + "</extra>",
-        )
+    for col, by in enumerate(groupings, start=1):
+        for i, run in enumerate(runs):
+            sub = data[(data["run"] == run) & (data["by"] == by)]
+            fig.add_bar(
+                name=esc(run),
+                legendgroup=esc(run),
+                showlegend=col == 1,
+                x=[esc(g) for g in sub["group"]],
+                y=(sub["value"] * 100).tolist(),
+                error_y=_errors(sub, "value", "ci_low", "ci_high", 100),
+                marker_color=_colour(colors, run, i),
+                customdata=np.stack([sub["n_languages"], sub["languages"].map(esc)], axis=1),
+                hovertemplate="%{x}: %{y:.1f}%<br>%{customdata[0]} languages: %{customdata[1]}"
+                "<extra>" + esc(run) + "</extra>",
+                row=1,
+                col=col,
+            )
+    fig.update_yaxes(title_text="%", row=1, col=1)
+    fig.update_xaxes(automargin=True)
     return _layout(
         fig,
-        f"{task}: {title} (macro over languages, %, 95% CI)",
-        height=360,
+        f"{task}: macro over languages by group (%, 95% CI)",
+        height=420,
         barmode="group",
-        yaxis={"title": {"text": "%"}},
+        margin={"t": 110},
+        legend={"y": 1.12},
     )
 
 
-def subset_dots(frame: pd.DataFrame, task: str) -> go.Figure:
+def subset_dots(
+    frame: pd.DataFrame, task: str, colors: Mapping[str, str] | None = None
+) -> go.Figure:
     data = frame[(frame["task"] == task) & (frame["level"] == "language")]
     a, b = data["a"].iloc[0], data["b"].iloc[0]
     runs = list(dict.fromkeys(data["run"]))
@@ -214,7 +255,7 @@ def subset_dots(frame: pd.DataFrame, task: str) -> go.Figure:
             x=[esc(lang_label(r)) for _, r in sub.iterrows()],
             y=(sub["diff"] * 100).tolist(),
             error_y=_errors(sub, "diff", "diff_low", "diff_high", 100),
-            marker={"color": PALETTE[i % len(PALETTE)], "size": 8},
+            marker={"color": _colour(colors, run, i), "size": 8},
             customdata=np.stack([sub["value_a"] * 100, sub["value_b"] * 100], axis=1),
             hovertemplate="%{x}<br>"
             + esc(a)
@@ -229,12 +270,15 @@ def subset_dots(frame: pd.DataFrame, task: str) -> go.Figure:
         fig,
         f"{task}: {a} minus {b} per language (points, 95% CI)",
         height=380,
+        scattermode="group",
         yaxis={"title": {"text": "points"}},
         xaxis={"tickangle": -45, "automargin": True},
     )
 
 
-def rank_slopes(ranks: pd.DataFrame, task: str) -> go.Figure:
+def rank_slopes(
+    ranks: pd.DataFrame, task: str, colors: Mapping[str, str] | None = None
+) -> go.Figure:
     data = ranks[ranks["task"] == task]
     a, b = data["a"].iloc[0], data["b"].iloc[0]
     fig = go.Figure()
@@ -246,7 +290,8 @@ def rank_slopes(ranks: pd.DataFrame, task: str) -> go.Figure:
             name=esc(row["run"]),
             text=["", esc(row["run"])],
             textposition="middle right",
-            line={"color": PALETTE[i % len(PALETTE)], "width": 2},
+            cliponaxis=False,
+            line={"color": _colour(colors, row["run"], i), "width": 2},
             hovertemplate="%{x}: rank %{y}<extra>" + esc(row["run"]) + "</extra>",
         )
     n = len(data)
@@ -282,7 +327,9 @@ def tau_by_language(frame: pd.DataFrame, task: str) -> go.Figure:
     )
 
 
-def correlation_scatter(languages: pd.DataFrame, x: str, y: str) -> go.Figure:
+def correlation_scatter(
+    languages: pd.DataFrame, x: str, y: str, colors: Mapping[str, str] | None = None
+) -> go.Figure:
     fig = go.Figure()
     for i, (run, frame) in enumerate(languages.groupby("run", sort=False)):
         wide = frame.pivot_table(index="language", columns="task", values="value", aggfunc="mean")
@@ -296,7 +343,7 @@ def correlation_scatter(languages: pd.DataFrame, x: str, y: str) -> go.Figure:
             mode="markers+text",
             text=[esc(code) for code in pair.index],
             textposition="top center",
-            marker={"size": 9, "color": PALETTE[i % len(PALETTE)]},
+            marker={"size": 9, "color": _colour(colors, str(run), i)},
             hovertemplate="%{text}: %{x:.1f} / %{y:.1f}<extra>" + esc(run) + "</extra>",
         )
     return _layout(

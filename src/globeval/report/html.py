@@ -27,9 +27,9 @@ from globeval.report.tables import fmt_ci, languages_wide, write_tables
 
 DEFAULT_SUBSET = ("cultural_sensitivity_label", "CS", "CA")
 GROUP_TITLES = {
-    "script": "by script",
+    "script": "script",
     "latin": "Latin vs non-Latin script",
-    "resource_class": "by resource class (Joshi et al. 2020)",
+    "resource_class": "resource class (Joshi et al. 2020)",
 }
 
 
@@ -70,10 +70,11 @@ class ReportResult:
 
 
 class _Figures:
-    """Turns figures into divs with unique ids; counts them."""
+    """Turns figures into divs with unique ids; counts them; holds each run's colour."""
 
-    def __init__(self) -> None:
+    def __init__(self, runs: Sequence[str]) -> None:
         self.count = 0
+        self.colors = figures.run_colors(runs)
 
     def div(self, fig: Any) -> str:
         import plotly.io as pio
@@ -216,7 +217,7 @@ def _per_language(langs: pd.DataFrame, figs: _Figures) -> Section:
         "Languages are sorted by the first run.",
     )
     for task, frame in langs.groupby("task", sort=False):
-        section.figures.append(figs.div(figures.language_bars(frame, str(task))))
+        section.figures.append(figs.div(figures.language_bars(frame, str(task), figs.colors)))
     return section
 
 
@@ -232,7 +233,7 @@ def _gap(rs: RunSet, reference: str, figs: _Figures) -> Section | None:
         "languages as independent samples, which is conservative for translated benchmarks.",
     )
     for task in dict.fromkeys(gap["task"]):
-        section.figures.append(figs.div(figures.gap_bars(gap, str(task), reference)))
+        section.figures.append(figs.div(figures.gap_bars(gap, str(task), reference, figs.colors)))
     macro = gap[gap["level"] == "macro"]
     section.tables.append(
         _table(
@@ -263,13 +264,12 @@ def _groups(rs: RunSet, figs: _Figures) -> tuple[Section, pd.DataFrame]:
         "Macro averages over the languages in each group. Resource classes follow Joshi et al. "
         "(2020): 0 = left behind, 5 = winners; `globeval languages` lists every assignment.",
     )
-    frames = []
-    for by, title in GROUP_TITLES.items():
-        frame = rs.by_group(by)
-        frames.append(frame)
-        for task in dict.fromkeys(frame["task"]) if not frame.empty else []:
-            section.figures.append(figs.div(figures.group_bars(frame, str(task), by, title)))
-    return section, pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    frames = [rs.by_group(by) for by in GROUP_TITLES]
+    groups = pd.concat([f for f in frames if not f.empty], ignore_index=True)
+    for task in dict.fromkeys(groups["task"]) if not groups.empty else []:
+        panels = figures.group_panels(groups, str(task), GROUP_TITLES, figs.colors)
+        section.figures.append(figs.div(panels))
+    return section, groups
 
 
 def _subset(
@@ -286,7 +286,7 @@ def _subset(
         "language (points, 95% CI; the two are disjoint sets of items, resampled independently).",
     )
     for task in dict.fromkeys(frame["task"]):
-        section.figures.append(figs.div(figures.subset_dots(frame, str(task))))
+        section.figures.append(figs.div(figures.subset_dots(frame, str(task), figs.colors)))
     macro = frame[frame["level"] == "macro"]
     section.tables.append(
         _table(
@@ -321,7 +321,7 @@ def _rankings(
             out["rank_changes"] = ranks
             out["rank_tau"] = taus
             for task in dict.fromkeys(ranks["task"]):
-                section.figures.append(figs.div(figures.rank_slopes(ranks, str(task))))
+                section.figures.append(figs.div(figures.rank_slopes(ranks, str(task), figs.colors)))
             section.tables.append(
                 _table(
                     f"Ranking on all items vs on {a} items",
@@ -368,7 +368,9 @@ def _correlations(
         "Pearson's r (95% CI by Fisher's z) and Spearman's ρ.",
     )
     for x, y in dict.fromkeys(zip(corr["task_x"], corr["task_y"], strict=True)):
-        section.figures.append(figs.div(figures.correlation_scatter(langs, str(x), str(y))))
+        section.figures.append(
+            figs.div(figures.correlation_scatter(langs, str(x), str(y), figs.colors))
+        )
     section.tables.append(
         _table(
             "Correlation between benchmarks across languages",
@@ -514,7 +516,7 @@ def build_report(
         loaded = load_runs([r for r in runs if not isinstance(r, Run)])
     rs = RunSet(loaded, opts.n_resamples, opts.confidence, opts.seed)
     baseline = rs.run(opts.baseline) if opts.baseline else rs.runs[0]
-    figs = _Figures()
+    figs = _Figures([r.name for r in rs.runs])
     langs = rs.languages()
     subset = opts.subset or DEFAULT_SUBSET
 
