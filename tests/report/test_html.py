@@ -68,3 +68,14 @@ def test_tables_for_papers(built: tuple[Path, str, object]) -> None:
     assert len(md.strip().splitlines()) == 2 + 5  # header, rule, one row per language
     comparisons = (folder / "comparisons.md").read_text()
     assert "regression" in comparisons
+
+
+def test_a_run_without_samples_files_still_reports(tmp_path: Path) -> None:
+    from synthetic_runs import profile_run
+
+    run = profile_run(tmp_path / "runs")
+    (run / "samples" / "bench_b.parquet").unlink()
+    result = build_report([run], tmp_path / "r.html", ReportOptions(n_resamples=100))
+    page = result.path.read_text(encoding="utf-8")
+    assert "profile / bench_b: no samples file" in page
+    assert result.samples_total == 500  # bench_a's samples only
