@@ -249,6 +249,9 @@ def models() -> None:
 
 
 # command modules (one per command family) register themselves on `app` when imported here
+import globeval.cli.compare  # noqa: E402
+import globeval.cli.languages  # noqa: E402
+import globeval.cli.report  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover
     app()
