@@ -249,6 +249,7 @@ def models() -> None:
 
 
 # command modules (one per command family) register themselves on `app` when imported here
+import globeval.cli.judge  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover
     app()
