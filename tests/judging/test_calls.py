@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,63 @@ def test_small_batches_only_for_backends_that_do_not_stream() -> None:
     streaming.batch_size = 8
     prefer_small_batches(streaming)
     assert streaming.batch_size == 8
+
+
+def test_killed_judging_run_resumes_without_judging_finished_games(tmp_path: Path) -> None:
+    """SIGKILL a judging run mid-way; the rerun sends only the games the first run left."""
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from answer_runs import quality_answers, write_answer_run
+
+    keys = {("en", f"q{i}"): i % 3 for i in range(12)}
+    cand = write_answer_run(tmp_path / "cand", "cand", quality_answers(keys, "c"))
+    base = write_answer_run(tmp_path / "base", "base", quality_answers(dict.fromkeys(keys, 1), "b"))
+    cache_dir = tmp_path / "cache"
+    args = [
+        "judge", "arena", str(cand), "--baseline", str(base), "--judge", "arena",
+        "--judge-backend", "scripted", "-o", str(tmp_path / "runs"), "--no-progress",
+        "--cache", str(cache_dir / "requests.sqlite"), "--bt-rounds", "5", "--bootstrap", "100",
+    ]  # fmt: skip
+    launcher = (
+        "import sys, scripted_judges; scripted_judges.register(); "
+        "from globeval.cli.main import app; sys.argv[0] = 'globeval'; app()"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    first_log = tmp_path / "first.log"
+    child = subprocess.Popen(
+        [sys.executable, "-c", launcher, *args, "-J", f"log={first_log}", "-J", "delay=0.5"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and child.poll() is None:
+        if first_log.is_file() and len(first_log.read_text().splitlines()) >= 5:
+            break
+        time.sleep(0.05)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    called_before = len(first_log.read_text().splitlines())
+    assert 5 <= called_before < 24, "the first run should die part-way through its 24 games"
+    with sqlite3.connect(cache_dir / "requests.sqlite") as db:
+        cached = db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+    # at most the call in flight at the kill is lost
+    assert called_before - 1 <= cached <= called_before
+
+    second_log = tmp_path / "second.log"
+    rerun = subprocess.run(
+        [sys.executable, "-c", launcher, *args, "-J", f"log={second_log}", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    called_again = len(second_log.read_text().splitlines()) if second_log.is_file() else 0
+    assert called_again == 24 - cached
+    usage = json.loads(rerun.stdout)["usage"]
+    assert usage["from_cache"] == cached and usage["this_run"]["calls"] == called_again

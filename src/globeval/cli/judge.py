@@ -131,9 +131,10 @@ def _escaped(summary: dict[str, Any]) -> dict[str, Any]:
 
 def _print(summary: dict[str, Any], as_json: bool) -> None:
     from globeval.report.terminal import print_summary
+    from globeval.results.run_folder import _clean
 
-    if as_json:
-        print(json.dumps(summary, indent=2, ensure_ascii=False, default=str))
+    if as_json:  # null for NaN, as in summary.json: strict JSON readers reject NaN
+        print(json.dumps(_clean(summary), indent=2, ensure_ascii=False, default=str))
         return
     print_summary(_escaped(summary), out)
     for task in summary["tasks"].values():
