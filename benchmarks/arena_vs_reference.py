@@ -111,13 +111,14 @@ class BenchJudge(Backend):
         cand, lang = marker.split("]", 1)[0].split("|")
         roll = unit(user, "roll")
         quirk = unit(user, "quirk")
-        if quirk < 0.03 and not retry:
-            return "Let me weigh both answers first."  # a verdict only after the retry
-        if quirk < 0.04:
+        if quirk < 0.03:
+            if not retry:
+                return "Let me weigh both answers first."  # a verdict only after the retry
+        elif quirk < 0.04:
             return "Both have merits."  # no verdict, even after the retry
-        if quirk < 0.05:
+        elif quirk < 0.05:
             return "I lean [[A>B]]; no, [[B>A]]."  # contradictory: dropped
-        if quirk < 0.055:
+        elif quirk < 0.055:
             return "Final verdict: [[A]]"  # not one of the five labels: dropped
         p_win = LANGUAGES[lang] + CANDIDATES[cand] + (0.05 if candidate_is_a else 0.0)
         strong = unit(user, "strong") < 0.3

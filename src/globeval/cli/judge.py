@@ -198,10 +198,11 @@ def arena(
 ) -> None:
     """Judge candidates against a baseline on m-ArenaHard (arena-hard-auto v0.1 protocol).
 
-    Two games per prompt with positions swapped; prints per-language Bradley–Terry win rates
-    against the baseline and head-to-head win/tie/loss, with 95% CIs, and position bias.
+    Two games per prompt, positions swapped.
 
-    Example: globeval judge arena runs/cand --baseline runs/base --judge smollm2-135m-instruct
+    Per language: Bradley–Terry win rate vs the baseline, head-to-head W/T/L (95% CIs), bias.
+
+    Example: globeval judge arena runs/cand --baseline runs/base -j smollm2-135m-instruct
     """
     from globeval.judging.arena import ArenaConfig, judge_arena
 
@@ -274,8 +275,9 @@ def harm(
     progress: Progress = True,
     as_json: AsJson = False,
 ) -> None:
-    """Label red-teaming responses harmful / refusal / safe and print harm rates with 95% CIs,
-    per language, harm category and global/local.
+    """Label red-teaming responses harmful, refusal or safe; print harm rates.
+
+    Rates with 95% CIs per language, harm category and global/local.
 
     Example: globeval judge harm runs/redteam --judge smollm2-135m-instruct
     """
