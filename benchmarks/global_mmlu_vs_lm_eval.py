@@ -23,21 +23,124 @@ from pathlib import Path
 
 from _common import BENCH, REPO, load_note, run, venv
 
-LM_EVAL = ["torch==2.13.0", "lm-eval==0.4.13", "transformers==5.23.0"]
+LM_EVAL = ["torch==2.13.0", "lm-eval[hf]==0.4.13", "transformers==5.23.0"]
 SUBJECTS = {
     "astronomy": "STEM",
     "prehistory": "Humanities",
     "nutrition": "Other",
 }
 WORDS = {
-    "en": "the river mountain city people history light energy water small large ancient modern "
-    "system theory measure value change number world region body star planet food".split(),
-    "fr": "le fleuve montagne ville peuple histoire lumière énergie eau petit grand ancien moderne "
-    "système théorie mesure valeur changement nombre monde région corps étoile planète".split(),
-    "ja": "川 山 都市 人々 歴史 光 エネルギー 水 小さい 大きい 古代 現代 体系 理論 測定 値 変化 数 世界 "
-    "地域 体 星 惑星 食べ物 は が を に の で と".split(),
-    "ar": "النهر الجبل المدينة الناس التاريخ الضوء الطاقة الماء صغير كبير قديم حديث النظام "
-    "النظرية القياس القيمة التغيير العدد العالم المنطقة الجسم النجم الكوكب".split(),
+    "en": [
+        "the",
+        "river",
+        "mountain",
+        "city",
+        "people",
+        "history",
+        "light",
+        "energy",
+        "water",
+        "small",
+        "large",
+        "ancient",
+        "modern",
+        "system",
+        "theory",
+        "measure",
+        "value",
+        "change",
+        "number",
+        "world",
+        "region",
+        "body",
+        "star",
+        "planet",
+        "food",
+    ],
+    "fr": [
+        "le",
+        "fleuve",
+        "montagne",
+        "ville",
+        "peuple",
+        "histoire",
+        "lumière",
+        "énergie",
+        "eau",
+        "petit",
+        "grand",
+        "ancien",
+        "moderne",
+        "système",
+        "théorie",
+        "mesure",
+        "valeur",
+        "changement",
+        "nombre",
+        "monde",
+        "région",
+        "corps",
+        "étoile",
+        "planète",
+    ],
+    "ja": [
+        "川",
+        "山",
+        "都市",
+        "人々",
+        "歴史",
+        "光",
+        "エネルギー",
+        "水",
+        "小さい",
+        "大きい",
+        "古代",
+        "現代",
+        "体系",
+        "理論",
+        "測定",
+        "値",
+        "変化",
+        "数",
+        "世界",
+        "地域",
+        "体",
+        "星",
+        "惑星",
+        "食べ物",
+        "は",
+        "が",
+        "を",
+        "に",
+        "の",
+        "で",
+        "と",
+    ],
+    "ar": [
+        "النهر",
+        "الجبل",
+        "المدينة",
+        "الناس",
+        "التاريخ",
+        "الضوء",
+        "الطاقة",
+        "الماء",
+        "صغير",
+        "كبير",
+        "قديم",
+        "حديث",
+        "النظام",
+        "النظرية",
+        "القياس",
+        "القيمة",
+        "التغيير",
+        "العدد",
+        "العالم",
+        "المنطقة",
+        "الجسم",
+        "النجم",
+        "الكوكب",
+    ],
 }
 
 
@@ -155,28 +258,25 @@ def main() -> None:
 
     lm_out = root / "lm_eval_out"
     shutil.rmtree(lm_out, ignore_errors=True)
-    lm_eval_seconds = run(
-        [
-            str(python), "-m", "lm_eval", "--model", "hf",
-            "--model_args", f"pretrained={model},dtype=float32,add_bos_token=True",
-            "--tasks", ",".join(f"bench_gmmlu_{lang}_{s}" for lang in languages for s in SUBJECTS),
-            "--include_path", str(tasks), "--num_fewshot", "5", "--device", "cpu",
-            "--batch_size", str(args.batch_size), "--log_samples", "--output_path", str(lm_out),
-        ],  # fmt: skip
-        env={"HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"},
-    )
+    lm_eval_cmd = [
+        str(python), "-m", "lm_eval", "--model", "hf",
+        "--model_args", f"pretrained={model},dtype=float32,add_bos_token=True",
+        "--tasks", ",".join(f"bench_gmmlu_{lang}_{s}" for lang in languages for s in SUBJECTS),
+        "--include_path", str(tasks), "--num_fewshot", "5", "--device", "cpu",
+        "--batch_size", str(args.batch_size), "--log_samples", "--output_path", str(lm_out),
+    ]  # fmt: skip
+    offline = {"HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    lm_eval_seconds = run(lm_eval_cmd, env=offline)
     runs = root / "globeval_runs"
     shutil.rmtree(runs, ignore_errors=True)
-    globeval_seconds = run(
-        [
-            sys.executable, "-m", "globeval.cli.main", "run", "global_mmlu",
-            "--data-dir", str(root / "layout"), "-l", ",".join(languages), "-k", "5",
-            "--backend", "transformers", "--model", str(model), "-M", "add_bos_token=true",
-            "-M", f"batch_size={args.batch_size}", "--no-cache", "--no-progress",
-            "-o", str(runs), "--run-name", "bench",
-        ],  # fmt: skip
-        env={"TOKENIZERS_PARALLELISM": "false"},
-    )
+    globeval_cmd = [
+        sys.executable, "-m", "globeval.cli.main", "run", "global_mmlu",
+        "--data-dir", str(root / "layout"), "-l", ",".join(languages), "-k", "5",
+        "--backend", "transformers", "--model", str(model), "-M", "add_bos_token=true",
+        "-M", f"batch_size={args.batch_size}", "--no-cache", "--no-progress",
+        "-o", str(runs), "--run-name", "bench",
+    ]  # fmt: skip
+    globeval_seconds = run(globeval_cmd, env={"TOKENIZERS_PARALLELISM": "false"})
 
     theirs = read_lm_eval(lm_out)
     ours = read_globeval(runs / "bench")

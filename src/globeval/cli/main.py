@@ -250,6 +250,7 @@ def models() -> None:
 
 # command modules (one per command family) register themselves on `app` when imported here
 import globeval.cli.compare  # noqa: E402
+import globeval.cli.judge  # noqa: E402
 import globeval.cli.languages  # noqa: E402
 import globeval.cli.report  # noqa: E402, F401
 

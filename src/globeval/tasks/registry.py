@@ -12,6 +12,8 @@ TASKS: dict[str, str] = {
     "global_mmlu_lite": "globeval.tasks.global_mmlu:GlobalMMLULite",
     "include": "globeval.tasks.include:Include",
     "include_lite": "globeval.tasks.include:IncludeLite",
+    "m_arenahard": "globeval.tasks.m_arenahard:MArenaHard",
+    "aya_redteaming": "globeval.tasks.aya_redteaming:AyaRedTeaming",
 }
 
 

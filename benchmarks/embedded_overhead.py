@@ -1,0 +1,129 @@
+"""The embedded model through globeval against raw llama-cpp-python, side by side.
+
+Same model file, same prompts (the bundled Global-MMLU sample, k-shot, log-likelihood of the four
+answer letters; and greedy generation of the same prompts), same threads. Three raw baselines,
+each a short script of direct llama-cpp-python calls:
+  raw-reset   llm.reset(); llm.eval(tokens) per context — what most scripts do;
+  raw-reuse   keep the KV cache and evaluate only what follows the longest common prefix
+              (llama-cpp-python's own strategy in create_completion), n_batch 512;
+  raw-gen     create_completion(prompt, max_tokens=N, temperature=0) per prompt.
+globeval runs `globeval run` (data loading, engine, scoring, run folder, no cache) as a subprocess.
+The overhead is globeval's wall time over the faster raw baseline's, both including process start
+and model load.
+
+    python benchmarks/embedded_overhead.py [--shots 5] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+
+from _common import BENCH, REPO, load_note, run
+
+RAW = r"""
+import json, sys, time
+import numpy as np
+import llama_cpp
+mode, model, prompts_file, n_threads, max_tokens = sys.argv[1:6]
+prompts = json.load(open(prompts_file))
+llm = llama_cpp.Llama(model_path=model, n_ctx=4096, n_threads=int(n_threads), verbose=False,
+                      logits_all=False)
+letters = [llm.tokenize(f" {c}".encode(), add_bos=False)[-1] for c in "ABCD"]
+out = []
+for p in prompts:
+    if mode == "raw-gen":
+        r = llm.create_completion(p, max_tokens=int(max_tokens), temperature=0.0, top_k=0,
+                                  min_p=0.0, repeat_penalty=1.0, stop=["\n"])
+        out.append(r["choices"][0]["text"])
+        continue
+    tokens = llm.tokenize(p.encode())
+    if mode == "raw-reset":
+        llm.reset()
+    else:
+        held = llm.input_ids[: llm.n_tokens]
+        n = 0
+        while n < min(len(held), len(tokens) - 1) and held[n] == tokens[n]:
+            n += 1
+        llm.n_tokens = n
+    llm.eval(tokens[llm.n_tokens:])
+    logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1),
+                                   shape=(llm.n_vocab(),)).astype(np.float64)
+    top = logits.max()
+    lp = logits - (top + np.log(np.exp(logits - top).sum()))
+    out.append([float(lp[t]) for t in letters])
+json.dump(out, open(prompts_file + f".{mode}.out", "w"))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shots", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--gen-tokens", type=int, default=16)
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(REPO / "src"))
+    from globeval.backends.embedded import EMBEDDED
+    from globeval.requests import GenerateRequest, LoglikelihoodRequest
+    from globeval.tasks.base import RunOptions
+    from globeval.tasks.global_mmlu import GlobalMMLU
+
+    model = str(EMBEDDED["gemma-3-270m"].path())
+    folder = BENCH / "embedded_overhead"
+    folder.mkdir(parents=True, exist_ok=True)
+    prompts = {}
+    for formulation in ("loglikelihood", "generative"):
+        task = GlobalMMLU(RunOptions(sample=True, num_fewshot=args.shots, formulation=formulation))
+        texts = []
+        for sample in task.load()[0]:
+            req = task.requests(sample)[0]
+            if isinstance(req, LoglikelihoodRequest):
+                texts.append(req.context)
+            elif isinstance(req, GenerateRequest) and req.prompt is not None:
+                texts.append(req.prompt)
+        path = folder / f"{formulation}.json"
+        path.write_text(json.dumps(sorted(texts)))  # globeval sorts too: same KV reuse chances
+        prompts[formulation] = path
+    (folder / "raw.py").write_text(RAW)
+    n = len(json.loads(prompts["loglikelihood"].read_text()))
+    print(
+        f"{n} prompts, {args.shots}-shot, gemma-3-270m Q4_K_M, {args.threads} threads; {load_note()}"
+    )
+
+    def globeval(formulation: str) -> float:
+        cmd = [
+            sys.executable, "-m", "globeval.cli.main", "run", "global_mmlu", "--sample",
+            "-k", str(args.shots), "-f", formulation, "--model", "gemma-3-270m",
+            "-M", f"n_threads={args.threads}", "--no-cache", "--no-progress",
+            "-o", str(folder / "runs"), "--max-gen-tokens", str(args.gen_tokens),
+        ]  # fmt: skip
+        return run(cmd)
+
+    def raw(mode: str, formulation: str) -> float:
+        cmd = [
+            sys.executable, str(folder / "raw.py"), mode, model, str(prompts[formulation]),
+            str(args.threads), str(args.gen_tokens),
+        ]  # fmt: skip
+        return run(cmd)
+
+    times: dict[str, list[float]] = {}
+    for _ in range(args.repeats):  # interleaved, so that load changes hit every contender alike
+        times.setdefault("raw-reset", []).append(raw("raw-reset", "loglikelihood"))
+        times.setdefault("raw-reuse", []).append(raw("raw-reuse", "loglikelihood"))
+        times.setdefault("globeval loglikelihood", []).append(globeval("loglikelihood"))
+        times.setdefault("raw-gen", []).append(raw("raw-gen", "generative"))
+        times.setdefault("globeval generate", []).append(globeval("generative"))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    for name, value in med.items():
+        print(f"{name:24s} median {value:6.2f}s  runs {', '.join(f'{t:.2f}' for t in times[name])}")
+    best_raw = min(med["raw-reset"], med["raw-reuse"])
+    print(f"log-likelihood: globeval / best raw = {med['globeval loglikelihood'] / best_raw:.3f}")
+    print(f"generation:     globeval / raw      = {med['globeval generate'] / med['raw-gen']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
