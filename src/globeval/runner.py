@@ -132,18 +132,13 @@ def evaluate(config: RunConfig, console: Console | None = None) -> RunOutcome:
     started_at = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     tasks = [create_task(name, config.options) for name in config.tasks]
-
-    chat = config.options.chat
-    if config.model is None and any(t.wants_chat() for t in tasks):
-        chat = True  # the embedded chat model is chosen, and used as a chat model
-    spec: ModelSpec = resolve_model(
-        config.model,
-        config.backend,
-        config.model_args,
-        want_chat=any(t.wants_chat() for t in tasks),
-    )
+    want_chat = any(t.wants_chat() for t in tasks)
+    # with no model named, generative tasks get the embedded chat model, used as a chat model
+    chat = config.options.chat or (config.model is None and want_chat)
     options = config.options.model_copy(update={"chat": chat})
-    tasks = [create_task(name, options) for name in config.tasks]
+    for task in tasks:
+        task.options = options
+    spec: ModelSpec = resolve_model(config.model, config.backend, config.model_args, want_chat)
 
     loaded: list[tuple[Task, list[Sample], dict[str, Any]]] = []
     for task in tasks:

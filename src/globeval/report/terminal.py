@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -35,7 +36,8 @@ def task_table(name: str, task: dict[str, Any]) -> Table:
     setting = ", ".join(
         x for x in (task.get("formulation"), f"{shots}-shot" if shots is not None else None) if x
     )
-    table = Table(title=f"{name} — {task.get('title', '')} ({setting})", title_justify="left")
+    title = escape(f"{name} — {task.get('title', '')} ({setting})")
+    table = Table(title=title, title_justify="left")
     table.add_column("language")
     table.add_column("n", justify="right")
     table.add_column(headline, justify="right")
@@ -47,7 +49,8 @@ def task_table(name: str, task: dict[str, Any]) -> Table:
         table.add_column("format errors", justify="right")
     table.add_column("failed", justify="right")
     for row in task["languages"]:
-        cells = [row["language"], str(row["scored"]), _value(row[headline]), ci(row[headline])]
+        language = escape(str(row["language"]))
+        cells = [language, str(row["scored"]), _value(row[headline]), ci(row[headline])]
         cells += [_value(row.get(m)) for m in others]
         if show_format:
             cells.append(str(row["format_errors"]))
@@ -70,13 +73,13 @@ def group_table(name: str, task: dict[str, Any], field: str) -> Table:
     cells = task["groups"].get(field, [])
     languages = sorted({c["language"] for c in cells})
     groups = sorted({c["group"] for c in cells})
-    table = Table(title=f"{name} by {field} ({headline} %, n)", title_justify="left")
+    table = Table(title=escape(f"{name} by {field} ({headline} %, n)"), title_justify="left")
     table.add_column("language")
-    for group in groups:
-        table.add_column(group or "-", justify="right")
+    for group in groups:  # group values come from data files: never rich markup
+        table.add_column(escape(group) or "-", justify="right")
     index = {(c["language"], c["group"]): c[headline] for c in cells}
     for lang in languages:
-        row = [lang]
+        row = [escape(lang)]
         for group in groups:
             est = index.get((lang, group))
             row.append(f"{_value(est)} ({est['n']})" if est else "")
@@ -90,7 +93,8 @@ def print_summary(summary: dict[str, Any], console: Console, by: str | None = No
         if by:
             if by not in task["groups"]:
                 known = ", ".join(task["groups"]) or "none"
-                console.print(f"[yellow]{name} has no grouping {by!r} (known: {known})[/yellow]")
+                note = escape(f"{name} has no grouping {by!r} (known: {known})")
+                console.print(f"[yellow]{note}[/yellow]")
             else:
                 console.print(group_table(name, task, by))
         counts = task["counts"]
