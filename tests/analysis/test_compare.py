@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from globeval.analysis import compare_runs, load_runs
-from synthetic_runs import base_and_other
+from tests.synthetic_runs import base_and_other
 
 
 def test_per_language_changes_flags_and_counts(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from globeval.analysis import RunSet
-from synthetic_runs import profile_run, records, write_run
+from tests.synthetic_runs import profile_run, records, write_run
 
 
 def test_parallel_benchmarks_correlate_perfectly(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from scipy.stats import kendalltau
 
 from globeval.analysis import RunSet
 from globeval.analysis.ranking import kendall_tau_b
-from synthetic_runs import cs_first, ones, records, subset_scores, write_run
+from tests.synthetic_runs import cs_first, ones, records, subset_scores, write_run
 
 
 def test_vectorised_tau_matches_scipy_with_ties() -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from globeval.analysis import RunError, load_run, load_runs
 from globeval.analysis.runs import read_items
-from synthetic_runs import records, write_run
+from tests.synthetic_runs import records, write_run
 
 
 def test_a_folder_without_summary(tmp_path: Path) -> None:

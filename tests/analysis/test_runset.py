@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from globeval.analysis import RunSet
-from synthetic_runs import BENCH_A, profile_run, records, write_run
+from tests.synthetic_runs import BENCH_A, profile_run, records, write_run
 
 
 @pytest.fixture

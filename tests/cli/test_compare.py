@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from globeval.cli.main import app
-from synthetic_runs import base_and_other
+from tests.synthetic_runs import base_and_other
 
 runner = CliRunner()
 

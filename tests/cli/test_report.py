@@ -7,7 +7,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from globeval.cli.main import app
-from synthetic_runs import profile_run, records, write_run
+from tests.synthetic_runs import profile_run, records, write_run
 
 runner = CliRunner()
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from scripted_judges import ScriptedJudge
 
 from globeval.backends.registry import BACKENDS
+from tests.judging.scripted_judges import ScriptedJudge
 
 
 @pytest.fixture(autouse=True)
 def scripted_backend(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setitem(BACKENDS, "scripted", ("scripted_judges:ScriptedJudge", "tests only"))
+    target = f"{ScriptedJudge.__module__}:ScriptedJudge"
+    monkeypatch.setitem(BACKENDS, "scripted", (target, "tests only"))
     monkeypatch.setenv("GLOBEVAL_CACHE_DIR", str(tmp_path / "cache"))
 
 

@@ -24,7 +24,7 @@ RESPONSE = re.compile(r"\[The Start of the Assistant's Response\]\n(.*?)\n\[The 
 
 
 def register() -> None:
-    BACKENDS["scripted"] = ("scripted_judges:ScriptedJudge", "tests only")
+    BACKENDS["scripted"] = (f"{__name__}:ScriptedJudge", "tests only")
 
 
 def quality(text: str) -> int:

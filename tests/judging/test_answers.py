@@ -7,11 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
-from answer_runs import write_answer_run
 
 from globeval.data.errors import DataError
 from globeval.judging.answers import import_model_answers, read_answer_run
 from globeval.results.run_folder import read_json
+from tests.judging.answer_runs import write_answer_run
 
 SHARED = Path(
     os.environ.get("GLOBEVAL_SHARED_DATA") or Path(__file__).parents[3] / "shared" / "data"

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from answer_runs import quality_answers, write_answer_run
-from scripted_judges import ScriptedJudge
 
 from globeval.data.errors import DataError
 from globeval.judging.arena import ArenaConfig, candidate_outcome, judge_arena
 from globeval.judging.run import JudgeSettings
 from globeval.results.run_folder import read_json, read_samples
+from tests.judging.answer_runs import quality_answers, write_answer_run
+from tests.judging.scripted_judges import ScriptedJudge
 
 QIDS = ("q1", "q2", "q3", "q4")
 #: candidate qualities; the baseline's are all 2 (the scripted judge compares the numbers)

@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from scripted_judges import ScriptedJudge
 
 from globeval.backends.base import Backend
 from globeval.engine import RequestCache
 from globeval.judging.calls import JudgeRunner, Usage, prefer_small_batches
 from globeval.judging.prompts import ARENA_HARD_V01
+from tests.judging.scripted_judges import ScriptedJudge
 
 USER = ARENA_HARD_V01.fill({"question": "Q?", "answer_a": "x quality=3", "answer_b": "y quality=1"})
 
@@ -118,7 +118,7 @@ def test_killed_judging_run_resumes_without_judging_finished_games(tmp_path: Pat
     import sys
     import time
 
-    from answer_runs import quality_answers, write_answer_run
+    from tests.judging.answer_runs import quality_answers, write_answer_run
 
     keys = {("en", f"q{i}"): i % 3 for i in range(12)}
     cand = write_answer_run(tmp_path / "cand", "cand", quality_answers(keys, "c"))

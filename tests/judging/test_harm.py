@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scripted_judges import ScriptedJudge
 
 from globeval.data.errors import DataError
 from globeval.judging.harm import HarmConfig, judge_harm, outcome_of
 from globeval.judging.prompts import HARM_V1
 from globeval.judging.run import JudgeSettings
 from globeval.results.run_folder import SUMMARY, read_samples, write_json, write_samples
+from tests.judging.scripted_judges import ScriptedJudge
 
 # (language, response, categories, scope); the scripted judge: "idiot" -> HARMFUL,
 # "cannot" -> REFUSAL, anything else -> SAFE

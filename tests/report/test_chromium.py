@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from globeval.report.html import ReportOptions, build_report
-from synthetic_runs import SCRIPT_RESPONSE, report_runs
+from tests.synthetic_runs import SCRIPT_RESPONSE, report_runs
 
 FLAGS = (
     "--headless",

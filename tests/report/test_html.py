@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from globeval.report.html import ReportOptions, build_report
-from synthetic_runs import HOSTILE_MODEL, IMG_RESPONSE, SCRIPT_RESPONSE, report_runs
+from tests.synthetic_runs import HOSTILE_MODEL, IMG_RESPONSE, SCRIPT_RESPONSE, report_runs
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def test_tables_for_papers(built: tuple[Path, str, object]) -> None:
 
 
 def test_a_run_without_samples_files_still_reports(tmp_path: Path) -> None:
-    from synthetic_runs import profile_run
+    from tests.synthetic_runs import profile_run
 
     run = profile_run(tmp_path / "runs")
     (run / "samples" / "bench_b.parquet").unlink()
