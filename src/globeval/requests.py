@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 RequestKind = Literal["loglikelihood", "generate"]
@@ -73,14 +73,24 @@ class RequestFailure:
     error: str
 
 
+def _plain(value: Any) -> Any:
+    """What `dataclasses.asdict` gives for these flat frozen types, as JSON sees it, without
+    its deep copies (the engine hashes and stores thousands of requests a second)."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
 def request_key(request: Request) -> str:
     """A stable content hash of a request: the cache key, independent of run and order."""
-    payload = json.dumps(asdict(request), sort_keys=True, ensure_ascii=False)
+    payload = json.dumps(_plain(request), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def result_to_json(result: Result) -> str:
-    return json.dumps(asdict(result), ensure_ascii=False)
+    return json.dumps(_plain(result), ensure_ascii=False)
 
 
 def result_from_json(kind: RequestKind, text: str) -> Result:
