@@ -22,7 +22,8 @@ from tenacity import (
     RetryCallState,
     retry_if_exception,
     stop_after_attempt,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 from tenacity.wait import wait_base
 
@@ -68,9 +69,10 @@ class Dispatcher:
         self.limits = limits
         self.usage = usage
         self.retry = retry
-        self._backoff: wait_base = wait_exponential_jitter(
-            initial=retry.initial_wait, max=retry.max_wait
-        )
+        # initial_wait, doubling up to max_wait, plus up to initial_wait of jitter
+        self._backoff: wait_base = wait_exponential(
+            multiplier=retry.initial_wait, max=retry.max_wait
+        ) + wait_random(0, retry.initial_wait)
         # attempts 2..N; tenacity numbers them from 1, hence the offset in _wait
         self._retrying = AsyncRetrying(
             stop=stop_after_attempt(max(1, retry.max_attempts - 1)),

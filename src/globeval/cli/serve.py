@@ -115,7 +115,9 @@ def serve_llamacpp(
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         for server in servers:
-            server.start()
+            server.launch()
+        for server in servers:
+            server.wait_ready()
             err.print(f"llama.cpp server for {escape(str(path))} at {server.url}")
         out.print("-M base_urls=" + ",".join(s.url for s in servers), highlight=False)
         err.print("Ctrl-C stops them.")

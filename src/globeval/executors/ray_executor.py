@@ -94,7 +94,7 @@ def chunk_requests(
         else:
             groups.append([i])
         last_context = req.context if isinstance(req, LoglikelihoodRequest) else None
-    size = max(1, min(per_chunk, -(-len(groups) // max(1, at_least))))
+    size = max(1, min(per_chunk, len(groups) // max(1, at_least)))
     chunks = [
         [i for group in groups[j : j + size] for i in group] for j in range(0, len(groups), size)
     ]

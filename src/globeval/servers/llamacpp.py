@@ -68,6 +68,10 @@ class LlamaCppServer:
 
     def start(self, wait: float = 120.0) -> LlamaCppServer:
         """Start the server and return once it answers GET /v1/models."""
+        return self.launch().wait_ready(wait)
+
+    def launch(self) -> LlamaCppServer:
+        """Start the process without waiting (start several, then wait for each)."""
         if not self.model_path.is_file():
             raise FileNotFoundError(f"GGUF file not found: {self.model_path}")
         self.port = self.port or free_port(self.host)
@@ -78,11 +82,16 @@ class LlamaCppServer:
         self.process = subprocess.Popen(
             self.command(), stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )
+        return self
+
+    def wait_ready(self, wait: float = 120.0) -> LlamaCppServer:
+        assert self.process is not None, "launch() first"
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(
-                    f"llama.cpp server exited with code {self.process.returncode}:\n{self.log_tail()}"
+                    f"llama.cpp server exited with code {self.process.returncode}:\n"
+                    f"{self.log_tail()}"
                 )
             if self.ready():
                 return self

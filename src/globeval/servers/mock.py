@@ -407,6 +407,7 @@ class MockServer:
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
+        sock.listen(2048)  # from now on connections wait in the backlog until uvicorn serves
         sock.set_inheritable(True)
         self.host = host
         self.port = int(sock.getsockname()[1])
