@@ -17,6 +17,7 @@ single byte of the answer arrives, the request is sent once more on a fresh conn
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
 from collections import deque
 from typing import Any, NamedTuple, cast
@@ -70,6 +71,8 @@ class Connection(asyncio.Protocol):
         self.keep_alive = True
         #: whether any byte of the current answer arrived
         self.received = False
+        #: loop time by which the current answer must be complete
+        self.deadline = 0.0
 
     # -- asyncio ----------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -135,6 +138,11 @@ class Connection(asyncio.Protocol):
         self.transport.write(data)
         return self._waiter
 
+    def expire(self) -> None:
+        """The deadline passed: fail the request and drop the connection."""
+        self._fail(TimeoutError())
+        self.close()
+
     def close(self) -> None:
         self.closed = True
         if self.transport is not None:
@@ -151,6 +159,9 @@ class FastHttpTransport:
         self._heads: dict[tuple[Target, str, str], bytes] = {}
         self._idle: dict[Target, deque[Connection]] = {}
         self._open: set[Connection] = set()
+        self._busy: set[Connection] = set()
+        self._sweeper: asyncio.Task[None] | None = None
+        self._tick = 0.25
         self._ssl: ssl.SSLContext | None = None
 
     def _target(self, base_url: str) -> Target:
@@ -167,13 +178,16 @@ class FastHttpTransport:
             head = self._heads[key] = line.encode("latin-1") + self._header_block
         return head
 
-    async def _connection(self, target: Target) -> tuple[Connection, bool]:
+    def _idle_connection(self, target: Target) -> Connection | None:
         idle = self._idle.get(target)
         while idle:
             conn = idle.pop()
             if not conn.closed:
-                return conn, True
+                return conn
             self._open.discard(conn)
+        return None
+
+    async def _connect(self, target: Target) -> Connection:
         loop = asyncio.get_running_loop()
         context = None
         if target.tls:
@@ -192,7 +206,18 @@ class FastHttpTransport:
                 refused=True,
             ) from exc
         self._open.add(conn)
-        return conn, False
+        return conn
+
+    async def _sweep(self) -> None:
+        """Expire requests past their deadline: one timer for all connections rather than one
+        per request (asyncio.timeout costs as much CPU as the rest of a request's bookkeeping)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(self._tick)
+            now = loop.time()
+            for conn in [c for c in self._busy if c.deadline <= now]:
+                self._busy.discard(conn)
+                conn.expire()
 
     async def _exchange(
         self, target: Target, method: str, path: str, body: bytes, timeout: float
@@ -203,30 +228,39 @@ class FastHttpTransport:
             body,
         )
         loop = asyncio.get_running_loop()
+        if self._sweeper is None or self._sweeper.done():
+            self._sweeper = loop.create_task(self._sweep())
+        self._tick = min(self._tick, max(0.01, timeout / 10))
+        deadline = loop.time() + timeout
+        url = f"{target.host}:{target.port}{target.prefix}{path}"
         for attempt in (1, 2):
-            conn: Connection | None = None
+            conn = self._idle_connection(target)
+            reused = conn is not None
+            if conn is None:
+                try:
+                    conn = await asyncio.wait_for(self._connect(target), deadline - loop.time())
+                except TimeoutError as exc:
+                    raise ApiTimeout(f"could not connect to {url} within {timeout:g} s") from exc
+            conn.deadline = deadline
+            self._busy.add(conn)
             try:
-                async with asyncio.timeout(timeout):
-                    conn, reused = await self._connection(target)
-                    answer = await conn.send(payload, loop)
+                answer = await conn.send(payload, loop)
             except TimeoutError as exc:
-                if conn is not None:
-                    conn.close()
-                    self._open.discard(conn)
-                url = f"{target.host}:{target.port}{target.prefix}{path}"
+                conn.close()
+                self._open.discard(conn)
                 raise ApiTimeout(f"no answer from {url} within {timeout:g} s") from exc
             except ApiConnectionError:
-                if conn is not None:
-                    conn.close()
-                    self._open.discard(conn)
-                    if reused and not conn.received and attempt == 1:
-                        continue  # the server had closed this idle connection: use a fresh one
+                conn.close()
+                self._open.discard(conn)
+                if reused and not conn.received and attempt == 1:
+                    continue  # the server had closed this idle connection: use a fresh one
                 raise
             except BaseException:
-                if conn is not None:
-                    conn.close()  # cancelled mid-request: the answer must not reach a reuser
-                    self._open.discard(conn)
+                conn.close()  # cancelled mid-request: the answer must not reach a reuser
+                self._open.discard(conn)
                 raise
+            finally:
+                self._busy.discard(conn)
             if conn.keep_alive and not conn.closed:
                 self._idle.setdefault(target, deque()).append(conn)
             else:
@@ -269,6 +303,11 @@ class FastHttpTransport:
         return answer.status < 500
 
     async def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+            self._sweeper = None
         for conn in self._open:
             conn.close()
         self._open.clear()

@@ -268,7 +268,7 @@ class OpenAIBackend(Backend):
             raise UnsupportedRequest(f"templated log-likelihood contexts: {GENERATIVE_HINT}")
         context, continuation = split_trailing_space(req.context, req.continuation)
         body = loglikelihood_body(self.model, context, continuation, self.extra)
-        tokens = estimate_tokens(len(body["prompt"]), 1)
+        tokens = estimate_tokens(len(body["prompt"]), 1) if self.limits.active else 0
 
         def parse(data: Any) -> LoglikelihoodResult:
             return parse_loglikelihood(data, req, context)
@@ -296,13 +296,14 @@ class OpenAIBackend(Backend):
         chat = req.messages is not None
         if chat:
             body = chat_body(self.model, req, self.extra, self.max_tokens_field, self.send_seed)
-            chars = sum(len(m.content) for m in req.messages or ())
         else:
             body = completion_body(
                 self.model, req, self.extra, self.max_tokens_field, self.send_seed
             )
-            chars = len(req.prompt or "")
-        tokens = estimate_tokens(chars, req.max_tokens)
+        tokens = 0
+        if self.limits.active:  # only a tokens-per-minute budget needs the estimate
+            chars = len(req.prompt or "") + sum(len(m.content) for m in req.messages or ())
+            tokens = estimate_tokens(chars, req.max_tokens)
         path = "/chat/completions" if chat else "/completions"
         try:
             return await self.dispatcher.send(
