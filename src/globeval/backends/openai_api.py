@@ -39,7 +39,7 @@ from globeval.api.protocol import (
     parse_generation,
     parse_loglikelihood,
 )
-from globeval.api.transport import TRANSPORTS, make_transport
+from globeval.api.transport import TRANSPORTS, Transport, make_transport
 from globeval.api.usage import Usage
 from globeval.backends.base import Backend, BackendError, UnsupportedRequest, split_trailing_space
 from globeval.requests import (
@@ -89,9 +89,6 @@ def split_urls(base_url: str | None, base_urls: str | Sequence[str] | None) -> l
         urls.extend(u.strip().rstrip("/") for u in items if u and u.strip())
     if not urls:
         urls = [os.environ.get("OPENAI_BASE_URL", OPENAI_URL).rstrip("/")]
-    for url in urls:
-        if urlsplit(url).scheme not in ("http", "https"):
-            raise BackendError(f"base URL {public_url(url)!r} is not an http(s) URL")
     return list(dict.fromkeys(urls))
 
 
@@ -175,9 +172,7 @@ class OpenAIBackend(Backend):
             self.limits = RateLimits(rpm, tpm)
         except ValueError as exc:
             raise BackendError(str(exc)) from None
-        if transport not in TRANSPORTS:
-            raise BackendError(f"transport {transport!r} is not one of {', '.join(TRANSPORTS)}")
-        self.transport = make_transport(transport, self.urls, key, timeout)
+        self.transport = self._make_transport(transport, key, timeout)
         self.pool = EndpointPool(
             self.urls,
             concurrency,
@@ -196,6 +191,14 @@ class OpenAIBackend(Backend):
         except BaseException:
             self.close()
             raise
+
+    def _make_transport(self, kind: str, key: str | None, timeout: float) -> Transport:
+        if kind not in TRANSPORTS:
+            raise BackendError(f"transport {kind!r} is not one of {', '.join(TRANSPORTS)}")
+        for url in self.urls:
+            if urlsplit(url).scheme not in ("http", "https"):
+                raise BackendError(f"base URL {public_url(url)!r} is not an http(s) URL")
+        return make_transport(kind, self.urls, key, timeout)
 
     # -- loop -------------------------------------------------------------------------------
     def _call(self, coro: Any) -> Any:

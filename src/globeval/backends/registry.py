@@ -15,9 +15,10 @@ BACKENDS: dict[str, tuple[str, str]] = {
     "llamacpp": ("globeval.backends.llamacpp:LlamaCppBackend", 'pip install "globeval[llama]"'),
     "transformers": ("globeval.backends.hf:TransformersBackend", 'pip install "globeval[hf]"'),
     "openai": ("globeval.backends.openai_api:OpenAIBackend", 'pip install "globeval[api]"'),
+    "litellm": ("globeval.backends.litellm_api:LiteLLMBackend", 'pip install "globeval[litellm]"'),
 }
 #: backends that reach a model through a server, which knows it by name (no local file)
-REMOTE_BACKENDS = frozenset({"openai"})
+REMOTE_BACKENDS = frozenset({"openai", "litellm"})
 
 
 @dataclass(frozen=True)

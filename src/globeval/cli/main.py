@@ -275,7 +275,7 @@ def models() -> None:
     from globeval.backends.embedded import EMBEDDED
     from globeval.backends.registry import BACKENDS
 
-    needs = {"llamacpp": "llama_cpp", "transformers": "transformers"}
+    needs = {"llamacpp": "llama_cpp", "transformers": "transformers", "openai": "httptools"}
     table = Table(title="backends")
     for column in ("backend", "installed", "install"):
         table.add_column(column)
