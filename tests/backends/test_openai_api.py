@@ -278,6 +278,7 @@ def test_a_killed_cli_run_resumes_without_resending_finished_requests(tmp_path: 
             time.sleep(0.02)
         first.send_signal(signal.SIGKILL)
         first.wait()
+        time.sleep(0.5)  # the server finishes the requests that were in flight
         answered_before = sum(server.stats.ok_by_content.values())
         with sqlite3.connect(cache) as db:
             (cached,) = db.execute("SELECT COUNT(*) FROM results").fetchone()
