@@ -151,13 +151,13 @@ def test_keys_come_from_the_environment_and_appear_nowhere(
 ) -> None:
     with pytest.raises(BackendError, match="environment only"):
         OpenAIBackend("mock", base_url="http://127.0.0.1:9/v1", api_key=KEY)
+    with pytest.raises(BackendError, match="carries credentials") as refused:
+        OpenAIBackend("mock", base_url=f"http://user:{KEY}@127.0.0.1:9/v1")
+    assert KEY not in str(refused.value)
     monkeypatch.setenv("MY_PROVIDER_KEY", KEY)
     with mock_server("500=1", leak_auth=True) as server:
         backend = OpenAIBackend(
-            "mock",
-            base_url=server.url.replace("http://", f"http://user:{KEY}@"),
-            api_key_env="MY_PROVIDER_KEY",
-            max_retries=0,
+            "mock", base_url=server.url, api_key_env="MY_PROVIDER_KEY", max_retries=0
         )
         cache = RequestCache(tmp_path / "cache.sqlite")
         try:

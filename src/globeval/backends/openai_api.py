@@ -89,6 +89,14 @@ def split_urls(base_url: str | None, base_urls: str | Sequence[str] | None) -> l
         urls.extend(u.strip().rstrip("/") for u in items if u and u.strip())
     if not urls:
         urls = [os.environ.get("OPENAI_BASE_URL", OPENAI_URL).rstrip("/")]
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.username or parts.password:
+            # the run manifest records the arguments as given: no secret may be among them
+            raise BackendError(
+                f"base URL {public_url(url)!r} carries credentials: put the key in an "
+                "environment variable and pass -M api_key_env=VARIABLE"
+            )
     return list(dict.fromkeys(urls))
 
 
