@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 RequestKind = Literal["loglikelihood", "generate"]
@@ -73,14 +73,35 @@ class RequestFailure:
     error: str
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(value: Any) -> Any:
+    """What `dataclasses.asdict` gives for these flat frozen types, as JSON sees it, without
+    its deep copies (the engine hashes and stores thousands of requests a second)."""
+    names = _FIELD_NAMES.get(type(value))
+    if names is None and hasattr(value, "__dataclass_fields__"):
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
+# json.dumps builds a new encoder per call when given options: build them once
+_KEY_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+_RESULT_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def request_key(request: Request) -> str:
     """A stable content hash of a request: the cache key, independent of run and order."""
-    payload = json.dumps(asdict(request), sort_keys=True, ensure_ascii=False)
+    payload = _KEY_ENCODER.encode(_plain(request))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def result_to_json(result: Result) -> str:
-    return json.dumps(asdict(result), ensure_ascii=False)
+    return _RESULT_ENCODER.encode(_plain(result))
 
 
 def result_from_json(kind: RequestKind, text: str) -> Result:

@@ -49,6 +49,9 @@ class RunConfig:
     bootstrap_resamples: int = DEFAULT_RESAMPLES
     progress: bool = True
     command: list[str] = field(default_factory=list)
+    #: where requests run: "local" (this process) or "ray" (globeval/executors)
+    executor: str = "local"
+    executor_args: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -148,7 +151,12 @@ def evaluate(config: RunConfig, console: Console | None = None) -> RunOutcome:
         loaded.append((task, samples, provenance))
     t_loaded = time.perf_counter()
 
-    backend = create_backend(spec)
+    if config.executor == "local":
+        backend = create_backend(spec)
+    else:
+        from globeval.executors import create_executor_backend
+
+        backend = create_executor_backend(config.executor, spec, config.executor_args)
     t_model = time.perf_counter()
     try:
         if chat and backend.chat_template() is None:

@@ -14,7 +14,11 @@ from globeval.backends.embedded import DEFAULT_BASE, DEFAULT_CHAT, EMBEDDED
 BACKENDS: dict[str, tuple[str, str]] = {
     "llamacpp": ("globeval.backends.llamacpp:LlamaCppBackend", 'pip install "globeval[llama]"'),
     "transformers": ("globeval.backends.hf:TransformersBackend", 'pip install "globeval[hf]"'),
+    "openai": ("globeval.backends.openai_api:OpenAIBackend", 'pip install "globeval[api]"'),
+    "litellm": ("globeval.backends.litellm_api:LiteLLMBackend", 'pip install "globeval[litellm]"'),
 }
+#: backends that reach a model through a server, which knows it by name (no local file)
+REMOTE_BACKENDS = frozenset({"openai", "litellm"})
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,8 @@ def resolve_model(
     model: str | None, backend: str | None, args: dict[str, Any], want_chat: bool = False
 ) -> ModelSpec:
     """Decide which backend serves `model`: embedded names and .gguf files go to llama.cpp."""
+    if backend in REMOTE_BACKENDS:  # no model: the server's first one
+        return ModelSpec(backend, model or "", args)
     if model is None:
         model = DEFAULT_CHAT if want_chat else DEFAULT_BASE
     if backend is not None and backend not in BACKENDS:

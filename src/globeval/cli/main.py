@@ -38,7 +38,13 @@ def run(
         ),
     ] = None,
     backend: Annotated[
-        str | None, typer.Option("--backend", "-b", help="llamacpp or transformers (inferred).")
+        str | None,
+        typer.Option(
+            "--backend",
+            "-b",
+            help="llamacpp, transformers (inferred from --model) or openai (any "
+            "OpenAI-compatible server: vLLM, SGLang, llama.cpp, Ollama, providers).",
+        ),
     ] = None,
     model_arg: Annotated[
         list[str] | None,
@@ -46,7 +52,10 @@ def run(
             "--model-arg",
             "-M",
             help="Backend option key=value, repeatable: n_ctx, n_threads, batch_size, dtype, "
-            "device, revision, add_bos_token, trust_remote_code.",
+            "device, revision, add_bos_token, trust_remote_code; for openai: base_url, "
+            "base_urls (comma-separated), api_key_env, concurrency, rpm, tpm, timeout, "
+            "max_retries, price_in, price_out, extra_body (JSON), revision, transport "
+            "(see docs/serving.md).",
         ),
     ] = None,
     languages: Annotated[
@@ -110,6 +119,27 @@ def run(
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for CIs.", min=100)] = 1000,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    executor: Annotated[
+        str,
+        typer.Option(
+            help="Where requests run: local (this process) or ray (the workers of a Ray "
+            "cluster, each holding the model once)."
+        ),
+    ] = "local",
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            help="Ray cluster to join (e.g. auto or ray://head:10001); default: start one."
+        ),
+    ] = None,
+    ray_workers: Annotated[
+        int | None,
+        typer.Option(help="Ray workers (default: one per GPU, else one per CPU).", min=1),
+    ] = None,
+    ray_gpus_per_worker: Annotated[
+        float | None,
+        typer.Option(help="GPUs per Ray worker (default: 1 when the cluster has GPUs).", min=0),
+    ] = None,
 ) -> None:
     """Evaluate a model on one or more tasks and write a run folder.
 
@@ -148,6 +178,8 @@ def run(
             bootstrap_resamples=bootstrap,
             progress=progress,
             command=sys.argv,
+            executor=executor,
+            executor_args=_executor_args(executor, ray_address, ray_workers, ray_gpus_per_worker),
         )
         outcome = evaluate(config, console=err)
     except (DataError, BackendError, UnknownTask, ValueError) as exc:
@@ -157,6 +189,20 @@ def run(
     else:
         print_summary(outcome.summary, out)
     err.print(f"run folder: {outcome.run_dir}", highlight=False)
+
+
+def _executor_args(
+    executor: str, address: str | None, workers: int | None, gpus: float | None
+) -> dict[str, object]:
+    if executor not in ("local", "ray"):
+        raise _fail(f"unknown executor {executor!r}; known: local, ray")
+    if executor == "local":
+        if address is not None or workers is not None or gpus is not None:
+            raise _fail(
+                "--ray-address, --ray-workers and --ray-gpus-per-worker need --executor ray"
+            )
+        return {}
+    return {"address": address, "workers": workers, "gpus_per_worker": gpus}
 
 
 @app.command()
@@ -229,7 +275,7 @@ def models() -> None:
     from globeval.backends.embedded import EMBEDDED
     from globeval.backends.registry import BACKENDS
 
-    needs = {"llamacpp": "llama_cpp", "transformers": "transformers"}
+    needs = {"llamacpp": "llama_cpp", "transformers": "transformers", "openai": "httptools"}
     table = Table(title="backends")
     for column in ("backend", "installed", "install"):
         table.add_column(column)
@@ -252,7 +298,8 @@ def models() -> None:
 import globeval.cli.compare  # noqa: E402
 import globeval.cli.judge  # noqa: E402
 import globeval.cli.languages  # noqa: E402
-import globeval.cli.report  # noqa: E402, F401
+import globeval.cli.report  # noqa: E402
+import globeval.cli.serve  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,0 +1,1 @@
+"""Talking to OpenAI-compatible servers: payloads, endpoints, limits, retries and dispatch."""
