@@ -15,7 +15,7 @@ from globeval.api.errors import ApiConnectionError, ApiStatusError, ApiTimeout, 
 from globeval.api.fast_http import FastHttpTransport, parse_target
 from globeval.api.transport import Redactor, make_transport, parse_retry_after
 from globeval.servers.llamacpp import free_port
-from loopback import mock_server
+from tests.loopback import mock_server
 
 KEY = "sk-test-0123456789abcdef"
 CHAT = {"model": "m", "messages": [{"role": "user", "content": "Quelle est la capitale ?"}]}

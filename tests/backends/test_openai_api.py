@@ -27,7 +27,7 @@ from globeval.requests import (
     RequestFailure,
 )
 from globeval.servers.mock import answer_letter, pseudo_logprob, pseudo_tokens
-from loopback import ALL_FAULTS, clean_env, mock_server, repo_root
+from tests.loopback import ALL_FAULTS, clean_env, mock_server, repo_root
 
 KEY = "sk-live-abcdefghijklmnopqrstuvwxyz"
 FAST_RETRIES = {"retry_wait": 0.01, "retry_wait_max": 0.05}

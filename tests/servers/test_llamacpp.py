@@ -10,7 +10,7 @@ from globeval.backends.llamacpp import LlamaCppBackend
 from globeval.backends.openai_api import OpenAIBackend
 from globeval.requests import ChatMessage, GenerateRequest, GenerateResult, LoglikelihoodRequest
 from globeval.servers.llamacpp import LlamaCppServer
-from loopback import embedded_path
+from tests.loopback import embedded_path
 
 #: llama-cpp-python's server defaults to repeat_penalty 1.1; globeval asks for plain greedy
 GREEDY = '{"repeat_penalty": 1.0}'

@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 
 from globeval.servers.mock import Faults, echo_logprobs, pseudo_tokens
-from loopback import clean_env, repo_root
+from tests.loopback import clean_env, repo_root
 
 
 def test_faults_parse_short_names_and_reject_nonsense() -> None:
