@@ -14,6 +14,8 @@ from globeval.backends.embedded import DEFAULT_BASE, DEFAULT_CHAT, EMBEDDED
 BACKENDS: dict[str, tuple[str, str]] = {
     "llamacpp": ("globeval.backends.llamacpp:LlamaCppBackend", 'pip install "globeval[llama]"'),
     "transformers": ("globeval.backends.hf:TransformersBackend", 'pip install "globeval[hf]"'),
+    "hf-rm": ("globeval.backends.hf_reward:SequenceClassifierRM", 'pip install "globeval[hf]"'),
+    "dpo": ("globeval.backends.dpo:ImplicitDPOReward", "the packages of the policy's backend"),
 }
 
 

@@ -229,7 +229,12 @@ def models() -> None:
     from globeval.backends.embedded import EMBEDDED
     from globeval.backends.registry import BACKENDS
 
-    needs = {"llamacpp": "llama_cpp", "transformers": "transformers"}
+    needs = {
+        "llamacpp": "llama_cpp",
+        "transformers": "transformers",
+        "hf-rm": "transformers",
+        "dpo": "globeval",  # wraps the policy's and reference's own backends
+    }
     table = Table(title="backends")
     for column in ("backend", "installed", "install"):
         table.add_column(column)

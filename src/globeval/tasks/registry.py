@@ -12,6 +12,9 @@ TASKS: dict[str, str] = {
     "global_mmlu_lite": "globeval.tasks.global_mmlu:GlobalMMLULite",
     "include": "globeval.tasks.include:Include",
     "include_lite": "globeval.tasks.include:IncludeLite",
+    "m_rewardbench": "globeval.tasks.m_rewardbench:MRewardBench",
+    "m_rewardbench_translation": "globeval.tasks.m_rewardbench:MRewardBenchTranslation",
+    "rewardbench": "globeval.tasks.m_rewardbench:RewardBench",
 }
 
 
