@@ -254,6 +254,7 @@ def models() -> None:
 
 
 # command modules (one per command family) register themselves on `app` when imported here
+from globeval.cli import reward as _reward  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover
     app()
