@@ -42,8 +42,9 @@ def read_rows(path: Path) -> list[Row]:
             if exc.msg == "Extra data":  # JSON Lines in a .json file, as the Hub's loader allows
                 return _read_json_lines(path)
             raise DataError(f"{path}: invalid JSON ({exc.msg} at line {exc.lineno})") from exc
-        if isinstance(payload, dict) and isinstance(payload.get("data"), list):
-            payload = payload["data"]
+        if isinstance(payload, dict):
+            # {"data": [...]}, or a single record (JSON Lines holding one line)
+            payload = payload["data"] if isinstance(payload.get("data"), list) else [payload]
         if not isinstance(payload, list):
             raise DataError(f"{path}: expected a list of records (or {{'data': [...]}})")
         out = []

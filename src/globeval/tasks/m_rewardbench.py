@@ -217,7 +217,6 @@ class MRewardBench(Task):
         if self.options.sample:
             provenance["bundled_sample"] = True
         missing: list[str] = []
-        dropped: dict[str, int] = {}
         samples: list[Sample] = []
         for config in configs:
             # a local copy need not hold every language unless the user named it
@@ -231,8 +230,6 @@ class MRewardBench(Task):
                 if self.options.limit is not None and n >= self.options.limit:
                     break
                 pair = parse_pair(row, KNOWN_SUBSETS)
-                if self.options.formulation == "generative" and not judgeable(pair):
-                    dropped[code] = dropped.get(code, 0) + 1
                 samples.append(
                     Sample(
                         id=f"{config}/{pair.item_id}",
@@ -246,9 +243,20 @@ class MRewardBench(Task):
                 )
         if missing and not self.options.sample:
             provenance["missing_configs"] = missing
-        if dropped:
-            provenance[f"skipped_over_{MAX_JUDGED_TURNS}_turns"] = dropped
+        self.note_skipped(samples, provenance)
         return samples, provenance
+
+    def note_skipped(self, samples: Sequence[Sample], provenance: dict[str, Any]) -> None:
+        """Record per language how many items the judge protocol will leave out."""
+        if self.options.formulation != "generative":
+            return
+        dropped: dict[str, int] = {}
+        for s in samples:
+            if not judgeable(s.payload):
+                dropped[s.language] = dropped.get(s.language, 0) + 1
+        key = f"skipped_over_{MAX_JUDGED_TURNS}_turns"
+        if dropped:
+            provenance[key] = dropped
 
     # -- protocol ---------------------------------------------------------------------------
     def requests(self, sample: Sample) -> list[Request]:
@@ -361,6 +369,7 @@ class RewardBench(MRewardBench):
                         groups={"category": pair.category, "subset": pair.subset},
                     )
                 )
+        self.note_skipped(samples, provenance)
         return samples, provenance
 
 
