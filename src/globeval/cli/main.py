@@ -38,7 +38,13 @@ def run(
         ),
     ] = None,
     backend: Annotated[
-        str | None, typer.Option("--backend", "-b", help="llamacpp or transformers (inferred).")
+        str | None,
+        typer.Option(
+            "--backend",
+            "-b",
+            help="llamacpp or transformers (inferred); for reward tasks hf-rm (a "
+            "sequence-classification reward model) or dpo (a policy, -M reference=REF).",
+        ),
     ] = None,
     model_arg: Annotated[
         list[str] | None,
@@ -46,7 +52,8 @@ def run(
             "--model-arg",
             "-M",
             help="Backend option key=value, repeatable: n_ctx, n_threads, batch_size, dtype, "
-            "device, revision, add_bos_token, trust_remote_code.",
+            "device, revision, add_bos_token, trust_remote_code; hf-rm: max_length, truncation; "
+            "dpo: reference, norm.",
         ),
     ] = None,
     languages: Annotated[
@@ -64,7 +71,8 @@ def run(
         typer.Option(
             "--formulation",
             "-f",
-            help="loglikelihood (score each choice) or generative (the model writes its answer).",
+            help="loglikelihood (score each choice; reward tasks: the reward model scores each "
+            "response) or generative (the model writes its answer; reward tasks: a judge).",
         ),
     ] = "loglikelihood",
     apply_chat_template: Annotated[

@@ -39,7 +39,9 @@ from globeval.scoring.reward import (
     COUNTS,
     PRIOR_SETS,
     PRIOR_SETS_SECTION,
+    SUBSET_CATEGORY,
     SUBSET_MAPPING,
+    V1_WEIGHTS,
     SectionWeights,
     language_score,
     prior_sets_score,
@@ -70,10 +72,7 @@ class Cell:
 
     @property
     def n_sectioned(self) -> int:
-        return sum(len(v) for s, v in self.values.items() if s in _SECTION_OF)
-
-
-_SECTION_OF = {s: c for c, subs in SUBSET_MAPPING.items() for s in subs}
+        return sum(len(v) for s, v in self.values.items() if s in SUBSET_CATEGORY)
 
 
 def _estimate(value: float | None, draws: Draws | None, n: int) -> dict[str, Any]:
@@ -113,8 +112,8 @@ def build_cell(
 
 def _v1_draws(cell: Cell) -> Draws | None:
     """Draws of the v1 leaderboard average (missing entries drop out with their weight)."""
-    parts = [(cell.section_draws.get(c), 2.0) for c in CATEGORIES] + [(cell.prior_draws, 1.0)]
-    present = [(d, w) for d, w in parts if d is not None]
+    draws = [cell.section_draws.get(c) for c in CATEGORIES] + [cell.prior_draws]
+    present = [(d, w) for d, w in zip(draws, V1_WEIGHTS, strict=True) if d is not None]
     if not present:
         return None
     total = sum(w for _, w in present)

@@ -405,4 +405,8 @@ class MRewardBenchTranslation(MRewardBench):
     def summarize(
         self, records: Sequence[dict[str, Any]], seed: int, n_resamples: int
     ) -> dict[str, Any]:
-        return Task.summarize(self, records, seed, n_resamples)
+        summary = Task.summarize(self, records, seed, n_resamples)
+        generative = self.options.formulation == "generative"
+        summary["formulation"] = "generative judge" if generative else "reward model"
+        summary["num_fewshot"] = None
+        return summary
