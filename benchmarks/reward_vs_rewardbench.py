@@ -253,8 +253,9 @@ def reference_scores(runs: dict[str, Any], env: dict[str, str], mrb_src: Path) -
 
 
 def pairs(n: int) -> list[dict[str, Any]]:
-    """n pairs in the bundled sample's languages and subsets; one response of each pair is
-    written twice, so lengths vary as in real data."""
+    """n distinct pairs in the bundled sample's languages and subsets (each prompt numbered, so
+    that globeval's request dedup saves nothing); one response of each pair is written twice,
+    so lengths vary as in real data."""
     bundled = ROOT / "src" / "globeval" / "data" / "bundled" / "m_rewardbench"
     base = []
     for path in sorted(bundled.glob("*_*/*.jsonl")):
@@ -266,7 +267,7 @@ def pairs(n: int) -> list[dict[str, Any]]:
         out.append(
             {
                 "id": i,
-                "prompt": row["prompt"],
+                "prompt": f"{row['prompt']} ({i})",
                 "chosen": "\n".join([row["chosen"]] * k),
                 "rejected": "\n".join([row["rejected"]] * (3 - k)),
                 "source": row.get("source") or row.get("subset"),

@@ -132,6 +132,20 @@ def test_rewardbench_prior_sets_and_long_conversations() -> None:
     assert len(plain.load()[0]) == 8
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"weights": "equal"},
+        {"judge_languages": "klingon"},
+        {"verdict": "lenient"},
+        {"judge_system": "maybe"},
+    ],
+)
+def test_bad_options_fail_before_loading(args: dict[str, str]) -> None:
+    with pytest.raises(DataError, match=next(iter(args))):
+        task(sample=True, task_args=args)
+
+
 def test_translation_pairs_are_their_own_rows() -> None:
     samples, _ = task(MRewardBenchTranslation, sample=True).load()
     assert sorted(s.language for s in samples) == [

@@ -25,7 +25,7 @@ from globeval.data.files import Row
 from globeval.data.hub import DatasetRef, LoadedSplit, load_split
 from globeval.requests import Request, Result
 from globeval.scoring.reward import COUNTS, PRIOR_SETS, SUBSET_CATEGORY, SectionWeights
-from globeval.tasks.base import Sample, Scored, Task
+from globeval.tasks.base import RunOptions, Sample, Scored, Task
 from globeval.tasks.global_mmlu import bundled_dir
 from globeval.tasks.preference import (
     JUDGE_MAX_TOKENS,
@@ -116,6 +116,12 @@ class MRewardBench(Task):
         "judgment with both verdicts is unparseable)",
     }
     bundled: ClassVar[str] = "m_rewardbench"
+
+    def __init__(self, options: RunOptions) -> None:
+        super().__init__(options)
+        # a bad option value fails now, not after the data has loaded
+        self.weights()
+        self.judge(ENGLISH)
 
     # -- options ----------------------------------------------------------------------------
     def _arg(self, name: str, default: Any) -> Any:
