@@ -48,7 +48,9 @@ def task_table(name: str, task: dict[str, Any]) -> Table:
         table.add_column("format errors", justify="right")
     table.add_column("failed", justify="right")
     for row in task["languages"]:
-        cells = [row["language"], str(row["scored"]), _value(row[headline]), ci(row[headline])]
+        # language and group names come from datasets: never let them be read as markup
+        cells = [escape(row["language"]), str(row["scored"]), _value(row[headline])]
+        cells.append(ci(row[headline]))
         cells += [_value(row.get(m)) for m in others]
         if show_format:
             cells.append(str(row["format_errors"]))
@@ -74,10 +76,10 @@ def group_table(name: str, task: dict[str, Any], field: str) -> Table:
     table = Table(title=f"{name} by {field} ({headline} %, n)", title_justify="left")
     table.add_column("language")
     for group in groups:
-        table.add_column(group or "-", justify="right")
+        table.add_column(escape(group) or "-", justify="right")
     index = {(c["language"], c["group"]): c[headline] for c in cells}
     for lang in languages:
-        row = [lang]
+        row = [escape(lang)]
         for group in groups:
             est = index.get((lang, group))
             row.append(f"{_value(est)} ({est['n']})" if est else "")
