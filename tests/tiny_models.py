@@ -68,3 +68,29 @@ def build_causal_lm(folder: Path, seed: int = 0) -> Path:
     model = AutoModelForCausalLM.from_config(config)
     model.save_pretrained(folder)
     return folder
+
+
+def build_reward_model(folder: Path, seed: int = 0, hidden_size: int = 64, layers: int = 2) -> Path:
+    """A Llama sequence classifier with one output (a reward model's shape), random weights."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, LlamaConfig
+
+    folder.mkdir(parents=True, exist_ok=True)
+    build_tokenizer(folder)
+    torch.manual_seed(seed)
+    config = LlamaConfig(
+        vocab_size=400,
+        hidden_size=hidden_size,
+        intermediate_size=2 * hidden_size,
+        num_hidden_layers=layers,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=2048,
+        bos_token_id=1,
+        eos_token_id=2,
+        pad_token_id=0,
+        num_labels=1,
+    )
+    model = AutoModelForSequenceClassification.from_config(config)
+    model.save_pretrained(folder)
+    return folder

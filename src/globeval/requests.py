@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
-RequestKind = Literal["loglikelihood", "generate"]
+RequestKind = Literal["loglikelihood", "generate", "reward"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,16 @@ class GenerateRequest:
             raise ValueError("a GenerateRequest needs exactly one of prompt or messages")
 
 
-Request = LoglikelihoodRequest | GenerateRequest
+@dataclass(frozen=True, slots=True)
+class RewardRequest:
+    """A scalar reward for `response` as the assistant's reply to the conversation `prompt`."""
+
+    prompt: tuple[ChatMessage, ...]
+    response: str
+    kind: RequestKind = field(default="reward", init=False)
+
+
+Request = LoglikelihoodRequest | GenerateRequest | RewardRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +72,16 @@ class GenerateResult:
     completion_tokens: int = 0
 
 
-Result = LoglikelihoodResult | GenerateResult
+@dataclass(frozen=True, slots=True)
+class RewardResult:
+    reward: float
+    #: tokens the model read (after truncation)
+    n_tokens: int = 0
+    #: the input was cut to the model's length limit
+    truncated: bool = False
+
+
+Result = LoglikelihoodResult | GenerateResult | RewardResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,4 +126,6 @@ def result_from_json(kind: RequestKind, text: str) -> Result:
     data: dict[str, Any] = json.loads(text)
     if kind == "loglikelihood":
         return LoglikelihoodResult(**data)
+    if kind == "reward":
+        return RewardResult(**data)
     return GenerateResult(**data)

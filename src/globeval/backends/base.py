@@ -16,6 +16,8 @@ from globeval.requests import (
     RequestFailure,
     RequestKind,
     Result,
+    RewardRequest,
+    RewardResult,
 )
 
 
@@ -64,6 +66,13 @@ class Backend(ABC):
 
     def generate(self, requests: Sequence[GenerateRequest]) -> list[GenerateResult]:
         raise UnsupportedRequest(f"backend {self.name!r} cannot generate text")
+
+    def reward(self, requests: Sequence[RewardRequest]) -> list[RewardResult]:
+        raise UnsupportedRequest(
+            f"backend {self.name!r} cannot score responses with a reward; use --backend hf-rm "
+            "(a sequence-classification reward model), --backend dpo (a policy and its "
+            "reference model) or a generative judge (--formulation generative)"
+        )
 
     def stream(
         self, kind: RequestKind, requests: Sequence[Request]

@@ -272,7 +272,12 @@ class OpenAIBackend(Backend):
     async def _serve(self, req: Request) -> Result:
         if isinstance(req, LoglikelihoodRequest):
             return await self._loglikelihood(req)
-        return await self._generate(req)
+        if isinstance(req, GenerateRequest):
+            return await self._generate(req)
+        raise UnsupportedRequest(
+            f"an API backend serves no {req.kind!r} requests: score reward models with "
+            "--backend hf-rm or dpo, or ask a judge with --formulation generative"
+        )
 
     async def _loglikelihood(self, req: LoglikelihoodRequest) -> LoglikelihoodResult:
         if req.templated:

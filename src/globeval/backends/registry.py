@@ -16,6 +16,8 @@ BACKENDS: dict[str, tuple[str, str]] = {
     "transformers": ("globeval.backends.hf:TransformersBackend", 'pip install "globeval[hf]"'),
     "openai": ("globeval.backends.openai_api:OpenAIBackend", 'pip install "globeval[api]"'),
     "litellm": ("globeval.backends.litellm_api:LiteLLMBackend", 'pip install "globeval[litellm]"'),
+    "hf-rm": ("globeval.backends.hf_reward:SequenceClassifierRM", 'pip install "globeval[hf]"'),
+    "dpo": ("globeval.backends.dpo:ImplicitDPOReward", "the packages of the policy's backend"),
 }
 #: backends that reach a model through a server, which knows it by name (no local file)
 REMOTE_BACKENDS = frozenset({"openai", "litellm"})

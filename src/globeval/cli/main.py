@@ -43,7 +43,9 @@ def run(
             "--backend",
             "-b",
             help="llamacpp, transformers (inferred from --model) or openai (any "
-            "OpenAI-compatible server: vLLM, SGLang, llama.cpp, Ollama, providers).",
+            "OpenAI-compatible server: vLLM, SGLang, llama.cpp, Ollama, providers); for reward "
+            "tasks hf-rm (a sequence-classification reward model) or dpo (a policy, "
+            "-M reference=REF).",
         ),
     ] = None,
     model_arg: Annotated[
@@ -55,7 +57,7 @@ def run(
             "device, revision, add_bos_token, trust_remote_code; for openai: base_url, "
             "base_urls (comma-separated), api_key_env, concurrency, rpm, tpm, timeout, "
             "max_retries, price_in, price_out, extra_body (JSON), revision, transport "
-            "(see docs/serving.md).",
+            "(see docs/serving.md); hf-rm: max_length, truncation; dpo: reference, norm.",
         ),
     ] = None,
     languages: Annotated[
@@ -73,7 +75,8 @@ def run(
         typer.Option(
             "--formulation",
             "-f",
-            help="loglikelihood (score each choice) or generative (the model writes its answer).",
+            help="loglikelihood (score each choice; reward tasks: the reward model scores each "
+            "response) or generative (the model writes its answer; reward tasks: a judge).",
         ),
     ] = "loglikelihood",
     apply_chat_template: Annotated[
@@ -275,7 +278,14 @@ def models() -> None:
     from globeval.backends.embedded import EMBEDDED
     from globeval.backends.registry import BACKENDS
 
-    needs = {"llamacpp": "llama_cpp", "transformers": "transformers", "openai": "httptools"}
+    needs = {
+        "llamacpp": "llama_cpp",
+        "transformers": "transformers",
+        "openai": "httptools",
+        "litellm": "litellm",
+        "hf-rm": "transformers",
+        "dpo": "globeval",  # wraps the policy's and reference's own backends
+    }
     table = Table(title="backends")
     for column in ("backend", "installed", "install"):
         table.add_column(column)
@@ -299,6 +309,7 @@ import globeval.cli.compare  # noqa: E402
 import globeval.cli.judge  # noqa: E402
 import globeval.cli.languages  # noqa: E402
 import globeval.cli.report  # noqa: E402
+import globeval.cli.reward  # noqa: E402
 import globeval.cli.serve  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover

@@ -34,26 +34,17 @@ def read_rows(path: Path) -> list[Row]:
             raise DataError(f"{path}: not a readable parquet file ({exc})") from exc
         return [Row(rec, str(path), i) for i, rec in enumerate(table.to_pylist())]
     if suffix == ".jsonl":
-        rows = []
-        with path.open(encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise DataError(f"{path}: line {lineno}: invalid JSON ({exc.msg})") from exc
-                if not isinstance(rec, dict):
-                    raise DataError(f"{path}: line {lineno}: expected a JSON object")
-                rows.append(Row(rec, str(path), lineno))
-        return rows
+        return _read_json_lines(path)
     if suffix == ".json":
         try:
             payload = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
+            if exc.msg == "Extra data":  # JSON Lines in a .json file, as the Hub's loader allows
+                return _read_json_lines(path)
             raise DataError(f"{path}: invalid JSON ({exc.msg} at line {exc.lineno})") from exc
-        if isinstance(payload, dict) and isinstance(payload.get("data"), list):
-            payload = payload["data"]
+        if isinstance(payload, dict):
+            # {"data": [...]}, or a single record (JSON Lines holding one line)
+            payload = payload["data"] if isinstance(payload.get("data"), list) else [payload]
         if not isinstance(payload, list):
             raise DataError(f"{path}: expected a list of records (or {{'data': [...]}})")
         out = []
@@ -68,6 +59,22 @@ def read_rows(path: Path) -> list[Row]:
             # line 1 is the header, so the first record is line 2
             return [Row(dict(rec), str(path), i) for i, rec in enumerate(reader, start=2)]
     raise DataError(f"{path}: unsupported file type (use one of {', '.join(SUFFIXES)})")
+
+
+def _read_json_lines(path: Path) -> list[Row]:
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{path}: line {lineno}: invalid JSON ({exc.msg})") from exc
+            if not isinstance(rec, dict):
+                raise DataError(f"{path}: line {lineno}: expected a JSON object")
+            rows.append(Row(rec, str(path), lineno))
+    return rows
 
 
 def find_split_files(data_dir: Path, config: str, split: str) -> list[Path]:

@@ -37,6 +37,7 @@ from globeval.requests import (
     Request,
     RequestFailure,
     Result,
+    RewardRequest,
     request_key,
     result_from_json,
     result_to_json,
@@ -57,6 +58,8 @@ class EngineStats:
 def request_length(req: Request) -> int:
     if isinstance(req, LoglikelihoodRequest):
         return len(req.context) + len(req.continuation)
+    if isinstance(req, RewardRequest):
+        return sum(len(m.content) for m in req.prompt) + len(req.response)
     if req.prompt is not None:
         return len(req.prompt)
     return sum(len(m.content) for m in req.messages or ())

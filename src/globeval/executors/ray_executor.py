@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 
 from globeval.backends.base import Backend, BackendError, UnsupportedRequest
 from globeval.backends.registry import REMOTE_BACKENDS, ModelSpec, create_backend
+from globeval.engine.engine import request_length
 from globeval.requests import (
     ChatMessage,
     LoglikelihoodRequest,
@@ -99,13 +100,7 @@ def chunk_requests(
         [i for group in groups[j : j + size] for i in group] for j in range(0, len(groups), size)
     ]
 
-    def length(index: int) -> int:
-        req = requests[index]
-        if isinstance(req, LoglikelihoodRequest):
-            return len(req.context) + len(req.continuation)
-        return len(req.prompt or "") + sum(len(m.content) for m in req.messages or ())
-
-    chunks.sort(key=lambda chunk: -max(length(i) for i in chunk))
+    chunks.sort(key=lambda chunk: -max(request_length(requests[i]) for i in chunk))
     return chunks
 
 

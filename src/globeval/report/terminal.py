@@ -49,8 +49,9 @@ def task_table(name: str, task: dict[str, Any]) -> Table:
         table.add_column("format errors", justify="right")
     table.add_column("failed", justify="right")
     for row in task["languages"]:
-        language = escape(str(row["language"]))
-        cells = [language, str(row["scored"]), _value(row[headline]), ci(row[headline])]
+        # language and group names come from datasets: never let them be read as markup
+        cells = [escape(row["language"]), str(row["scored"]), _value(row[headline])]
+        cells.append(ci(row[headline]))
         cells += [_value(row.get(m)) for m in others]
         if show_format:
             cells.append(str(row["format_errors"]))
@@ -87,6 +88,27 @@ def group_table(name: str, task: dict[str, Any], field: str) -> Table:
     return table
 
 
+def cell_text(cell: Any) -> str:
+    """A cell of a task's extra table: text, a proportion (shown as %) or an estimate."""
+    if cell is None:
+        return "-"
+    if isinstance(cell, dict):
+        return f"{_value(cell)} {ci(cell)}"
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return pct(float(cell))
+    return escape(str(cell))
+
+
+def extra_table(spec: dict[str, Any]) -> Table:
+    """A table a task's summary asks for: {title, columns, rows} (layout: results/summary.py)."""
+    table = Table(title=escape(str(spec.get("title", ""))), title_justify="left")
+    for i, column in enumerate(spec.get("columns", [])):
+        table.add_column(escape(str(column)), justify="left" if i == 0 else "right")
+    for row in spec.get("rows", []):
+        table.add_row(*(cell_text(c) for c in row))
+    return table
+
+
 def print_summary(summary: dict[str, Any], console: Console, by: str | None = None) -> None:
     for name, task in summary["tasks"].items():
         console.print(task_table(name, task))
@@ -97,12 +119,15 @@ def print_summary(summary: dict[str, Any], console: Console, by: str | None = No
                 console.print(f"[yellow]{note}[/yellow]")
             else:
                 console.print(group_table(name, task, by))
+        for spec in task.get("tables", []):
+            console.print(extra_table(spec))
         counts = task["counts"]
         notes = []
         if counts["failed"]:
             notes.append(f"{counts['failed']} failed (see the 'error' column of the samples file)")
         if counts["format_errors"]:
             notes.append(f"{counts['format_errors']} format errors (no answer found)")
+        notes += [escape(str(note)) for note in task.get("notes", [])]
         if notes:
             console.print("[yellow]" + "; ".join(notes) + "[/yellow]")
     req = summary.get("requests")

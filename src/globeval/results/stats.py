@@ -81,3 +81,19 @@ def bootstrap_macro(
         Estimate(macro_value, float(m_low), float(m_high), total),
         Estimate(micro_value, float(u_low), float(u_high), total),
     )
+
+
+def resampled_means(
+    values: Sequence[float] | NDArray[np.float64], n_resamples: int, rng: np.random.Generator
+) -> NDArray[np.float64]:
+    """`n_resamples` bootstrap means of `values` drawn with `rng`: the building block for CIs of
+    statistics computed from several groups' means (stratified bootstraps)."""
+    return _resampled_means(np.asarray(values, dtype=np.float64), n_resamples, rng)
+
+
+def percentile_interval(
+    draws: NDArray[np.float64], confidence: float = 0.95
+) -> tuple[float, float]:
+    alpha = (1.0 - confidence) / 2.0
+    low, high = np.quantile(draws, [alpha, 1.0 - alpha])
+    return float(low), float(high)

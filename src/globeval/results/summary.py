@@ -6,6 +6,9 @@ Summary layout (one entry per task in summary.json), the contract that reports r
   languages   [{language, <counts>, <metric>: {value, ci_low, ci_high, n}, ...}]
   overall     {macro: {<metric>: estimate}, micro: {<metric>: estimate}}
   groups      {field: [{language, group, <headline metric>: estimate}]}
+  tables      optional: [{title, columns, rows}] more tables for reports; a cell is text, a
+              proportion (shown as %) or an estimate
+  notes       optional: [text] printed under the task's tables
 """
 
 from __future__ import annotations

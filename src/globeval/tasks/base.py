@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from globeval.requests import Request, Result
 
 Formulation = Literal["loglikelihood", "generative"]
-Status = Literal["ok", "format_error", "failed"]
+#: skipped: the protocol leaves the sample out (kept in the records, counted, never scored)
+Status = Literal["ok", "format_error", "failed", "skipped"]
 
 
 class RunOptions(BaseModel):

@@ -25,6 +25,7 @@ from globeval.requests import (
     LoglikelihoodResult,
     Request,
     Result,
+    RewardRequest,
 )
 from globeval.scoring.extraction import extract_choice
 from globeval.tasks.base import Formulation, Sample, Scored
@@ -124,6 +125,10 @@ def prompt_of(request: Request) -> str:
     """The text a request sent, for the per-sample record."""
     if isinstance(request, LoglikelihoodRequest):
         return request.context
+    if isinstance(request, RewardRequest):
+        return "\n\n".join(f"[{m.role}] {m.content}" for m in request.prompt) + (
+            f"\n\n[assistant] {request.response}"
+        )
     if request.prompt is not None:
         return request.prompt
     return "\n\n".join(f"[{m.role}] {m.content}" for m in request.messages or ())

@@ -14,6 +14,9 @@ TASKS: dict[str, str] = {
     "include_lite": "globeval.tasks.include:IncludeLite",
     "m_arenahard": "globeval.tasks.m_arenahard:MArenaHard",
     "aya_redteaming": "globeval.tasks.aya_redteaming:AyaRedTeaming",
+    "m_rewardbench": "globeval.tasks.m_rewardbench:MRewardBench",
+    "m_rewardbench_translation": "globeval.tasks.m_rewardbench:MRewardBenchTranslation",
+    "rewardbench": "globeval.tasks.m_rewardbench:RewardBench",
 }
 
 
