@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from globeval.requests import Request, Result
 
 Formulation = Literal["loglikelihood", "generative"]
-Status = Literal["ok", "format_error", "failed"]
+#: skipped: nothing in the response could be scored, so it is in no denominator (LCB)
+Status = Literal["ok", "format_error", "failed", "skipped"]
 
 
 class RunOptions(BaseModel):

@@ -14,6 +14,7 @@ TASKS: dict[str, str] = {
     "include_lite": "globeval.tasks.include:IncludeLite",
     "m_arenahard": "globeval.tasks.m_arenahard:MArenaHard",
     "aya_redteaming": "globeval.tasks.aya_redteaming:AyaRedTeaming",
+    "lcb": "globeval.tasks.lcb:LanguageConfusion",
 }
 
 
