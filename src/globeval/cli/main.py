@@ -252,7 +252,8 @@ def models() -> None:
 import globeval.cli.compare  # noqa: E402
 import globeval.cli.judge  # noqa: E402
 import globeval.cli.languages  # noqa: E402
-import globeval.cli.report  # noqa: E402, F401
+import globeval.cli.report  # noqa: E402
+import globeval.cli.score  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -28,7 +28,11 @@ SOURCES: dict[str, dict[str, str]] = {
         "sharegpt": "sharegpt",
     },
 }
-CROSSLINGUAL_LANGUAGES = tuple("ar de es fr hi id it ja ko pt ru tr vi zh".split())
+# fmt: off
+CROSSLINGUAL_LANGUAGES = (
+    "ar", "de", "es", "fr", "hi", "id", "it", "ja", "ko", "pt", "ru", "tr", "vi", "zh",
+)
+# fmt: on
 MONOLINGUAL_LANGUAGES = {
     "aya": ("ar", "en", "pt", "tr", "zh"),
     "dolly": ("ar", "es", "fr", "hi", "ru"),
@@ -188,3 +192,31 @@ def read_completions(path: Path) -> list[Completion]:
             )
         )
     return out
+
+
+def read_run_completions(run_dir: Path) -> tuple[list[Completion], int]:
+    """The generations of a globeval run's `lcb` task, to score again (another LID model, word
+    list...); returns them and the number of samples whose generation had failed."""
+    from globeval.results.run_folder import SAMPLES_DIR, SUMMARY, read_json, read_samples
+
+    if not (run_dir / SAMPLES_DIR / "lcb.parquet").is_file():
+        raise DataError(f"{run_dir}: not a run folder with lcb samples ({SAMPLES_DIR}/lcb.parquet)")
+    model = str(read_json(run_dir / SUMMARY).get("model") or run_dir.name)
+    out, failed = [], 0
+    for i, rec in enumerate(read_samples(run_dir, "lcb")):
+        if rec["status"] == "failed":
+            failed += 1
+            continue
+        out.append(
+            Completion(
+                id=str(rec["sample_id"]),
+                model=model,
+                completion=rec["response"] or "",
+                task=str(rec.get("setting") or ""),
+                source=str(rec.get("dataset") or ""),
+                language=str(rec["language"]),
+                file=str(run_dir),
+                row=i,
+            )
+        )
+    return out, failed

@@ -41,13 +41,27 @@ class LineTokenizer:
             found = self._cache[key] = self._tokenize(line, language)
         return found
 
-    def prime(self, pairs: Iterable[tuple[tuple[str, str], tuple[str, ...]]]) -> None:
+    def missing(self, lines: Iterable[str], language: str) -> list[str]:
+        """The lines not tokenized yet for `language`."""
+        return [line for line in lines if (line, language) not in self._cache]
+
+    def prime(self, pairs: Iterable[tuple[str, tuple[str, ...]]], language: str) -> None:
         """Adopt tokens computed elsewhere (by worker processes)."""
-        self._cache.update(pairs)
+        self._cache.update(((line, language), tokens) for line, tokens in pairs)
+
+    def load(self, language: str) -> None:
+        """Load a language's tokenizer now rather than on first use."""
+        if language == "zh":
+            self._jieba()
+        elif language == "ja":
+            self._fugashi()
+
+    def chinese(self, line: str) -> tuple[str, ...]:
+        return tuple(self._jieba()(line))
 
     def _tokenize(self, line: str, language: str) -> tuple[str, ...]:
         if language == "zh":
-            return tuple(self._jieba()(line))
+            return self.chinese(line)
         if language == "ja":
             return tuple(self._fugashi().parse(line).split())
         return tuple(line.split())

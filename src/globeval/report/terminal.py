@@ -90,6 +90,13 @@ def group_table(name: str, task: dict[str, Any], field: str) -> Table:
 def print_summary(summary: dict[str, Any], console: Console, by: str | None = None) -> None:
     for name, task in summary["tasks"].items():
         console.print(task_table(name, task))
+        if task.get("cells"):  # the Language Confusion Benchmark's reference-style figures
+            from globeval.report.lcb import figures_tables
+
+            for table in figures_tables(task["cells"]):
+                console.print(table)
+            for note in task.get("notes") or []:
+                console.print(f"[yellow]{escape(note)}[/yellow]")
         if by:
             if by not in task["groups"]:
                 known = ", ".join(task["groups"]) or "none"
