@@ -79,8 +79,7 @@ def score_lcb(
     from globeval.lcb.figures import figure_records
     from globeval.lcb.parallel import default_workers
     from globeval.lcb.scoring import ScoringSetup
-    from globeval.report.lcb import figures_tables
-    from globeval.scoring.langid import LanguageIdError
+    from globeval.report.lcb_tables import figures_tables
 
     try:
         batches: list[list[Completion]] = []
@@ -100,7 +99,7 @@ def score_lcb(
             err.print(f"[yellow]{escape(note)}[/yellow]")
         items = [(c.completion, c.language) for batch in batches for c in batch]
         verdicts = setup.scorer().score_many(items, workers=workers or default_workers())
-    except (DataError, LanguageIdError, RuntimeError) as exc:
+    except DataError as exc:
         raise _fail(str(exc)) from None
 
     records: list[dict[str, Any]] = []

@@ -73,8 +73,8 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         with path.open(encoding="utf-8") as fh:
             reader = csv.DictReader(fh)
             yield 0, {name: "" for name in reader.fieldnames or ()}
-            for rec in reader:
-                yield reader.line_num, rec
+            # row numbers count records, the header being row 1 (as globeval.data.files does)
+            yield from enumerate(reader, start=2)
     except UnicodeDecodeError as exc:
         raise DataError(f"{path}: not UTF-8 text ({exc})") from exc
     except csv.Error as exc:

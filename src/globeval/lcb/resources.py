@@ -98,7 +98,7 @@ def _safe_extract(archive: Path, target: Path) -> None:
         zf.extractall(root)
 
 
-def test_sets_root(data_dir: Path | None) -> tuple[Path, dict[str, Any]]:
+def locate_test_sets(data_dir: Path | None) -> tuple[Path, dict[str, Any]]:
     """The folder holding monolingual/ and crosslingual/: under `data_dir` (that folder, its
     test_sets/ subfolder, or test_sets.zip), else the pinned commit's test_sets.zip."""
     if data_dir is not None:

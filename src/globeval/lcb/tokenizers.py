@@ -13,8 +13,10 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from globeval.data.errors import DataError
 
-class TokenizerUnavailable(RuntimeError):
+
+class TokenizerUnavailable(DataError):
     """A language's tokenizer is not installed or has no dictionary."""
 
 

@@ -91,7 +91,7 @@ def print_summary(summary: dict[str, Any], console: Console, by: str | None = No
     for name, task in summary["tasks"].items():
         console.print(task_table(name, task))
         if task.get("cells"):  # the Language Confusion Benchmark's reference-style figures
-            from globeval.report.lcb import figures_tables
+            from globeval.report.lcb_tables import figures_tables
 
             for table in figures_tables(task["cells"]):
                 console.print(table)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from globeval.data.download import DownloadError, cache_root, download
+from globeval.data.errors import DataError
 
 LID_ENV = "GLOBEVAL_LID_MODEL"
 LID_BIN_URL = "https://dl.fbaipublicfiles.com/fasttext/supervised-models/lid.176.bin"
@@ -27,7 +28,7 @@ FULL = ("bin", "full")
 LITE = ("ftz", "lite")
 
 
-class LanguageIdError(RuntimeError):
+class LanguageIdError(DataError):
     """No language-identification model could be loaded."""
 
 

@@ -34,7 +34,7 @@ from globeval.lcb.metrics import (
 )
 from globeval.lcb.prompts import ROLES, FewShotExamples, Turn, load_fewshot_examples, shots
 from globeval.lcb.prompts import turns_to_prompt as qa_prompt
-from globeval.lcb.resources import COMMIT, REPO, fewshot_file, test_sets_root
+from globeval.lcb.resources import COMMIT, REPO, fewshot_file, locate_test_sets
 from globeval.lcb.scoring import ScoringSetup
 from globeval.requests import ChatMessage, GenerateRequest, GenerateResult, Request, Result
 from globeval.results.stats import Estimate, bootstrap_macro, bootstrap_mean
@@ -117,7 +117,7 @@ class LanguageConfusion(Task):
         if self.options.sample:
             root, origin = bundled_dir(self.bundled), {"bundled": "globeval sample"}
         else:
-            root, origin = test_sets_root(self.options.data_dir)
+            root, origin = locate_test_sets(self.options.data_dir)
         prompts = lcb_data.load_prompts(root, tasks, sources, languages)
         k = self.options.num_fewshot
         examples: FewShotExamples | None = None
@@ -147,7 +147,12 @@ class LanguageConfusion(Task):
         files = sorted({s.source for s in samples})
         provenance["files"] = [{"path": f, "sha256": file_sha256(Path(f))} for f in files]
         provenance["generation"] = self.generation()
-        provenance["scoring"] = self.setup().describe()
+        # load the scorer now: a missing LID model or tokenizer fails the run before generation
+        setup = self.setup()
+        setup.scorer()
+        for language in sorted({s.language for s in samples} & {"zh", "ja"}):
+            setup.tokenizer.load(language)
+        provenance["scoring"] = setup.describe()
         return samples, provenance
 
     def generation(self) -> dict[str, Any]:
