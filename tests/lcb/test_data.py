@@ -52,7 +52,7 @@ def test_bad_test_set_rows_name_file_row_and_field(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"fr.csv: row 3, field 'language': 'de' in a file named"):
         load_prompts(tmp_path)
     (folder / "fr.csv").write_text("question,language\nx,fr\n")
-    with pytest.raises(DataError, match="fr.csv: missing column 'prompt'"):
+    with pytest.raises(DataError, match=r"fr.csv: missing column 'prompt'"):
         load_prompts(tmp_path)
 
 
@@ -61,9 +61,9 @@ def test_completions_are_read_with_universal_newlines_as_the_reference_reads_the
 ) -> None:
     path = tmp_path / "out.csv"
     path.write_bytes(
-        b'id,model,completion,task,source,language\r\n'
+        b"id,model,completion,task,source,language\r\n"
         b'0,m,"first line\r\nsecond\rthird",monolingual,okapi,fr\r\n'
-        b'1,m,,crosslingual,okapi,ja\r\n'
+        b"1,m,,crosslingual,okapi,ja\r\n"
     )
     rows = read_completions(path)
     assert rows[0].completion == "first line\nsecond\nthird"
@@ -73,10 +73,10 @@ def test_completions_are_read_with_universal_newlines_as_the_reference_reads_the
 def test_bad_completion_files_name_file_row_and_field(tmp_path: Path) -> None:
     path = tmp_path / "out.csv"
     path.write_text("id,model,completion,task,language\n0,m,x,monolingual,fr\n")
-    with pytest.raises(DataError, match="out.csv: missing column.s. source"):
+    with pytest.raises(DataError, match=r"out.csv: missing column.s. source"):
         read_completions(path)
     path.write_text("id,model,completion,task,source,language\n0,m,x,monolingual,okapi,\n")
-    with pytest.raises(DataError, match="out.csv: row 2, field 'language': empty"):
+    with pytest.raises(DataError, match=r"out.csv: row 2, field 'language': empty"):
         read_completions(path)
     with pytest.raises(DataError, match="no such file"):
         read_completions(tmp_path / "missing.csv")

@@ -32,7 +32,10 @@ def test_examples_are_parsed_as_literals_and_the_module_never_runs(tmp_path: Pat
     path.write_text(MODULE.format(marker=marker), encoding="utf-8")
     examples = load_fewshot_examples(path)
     assert not marker.exists()
-    assert examples["monolingual"]["fr"][:2] == (Turn("User", "Salut ?"), Turn("Chatbot", "Bonjour !"))
+    assert examples["monolingual"]["fr"][:2] == (
+        Turn("User", "Salut ?"),
+        Turn("Chatbot", "Bonjour !"),
+    )
     assert examples["crosslingual"]["fr"][1].message == "Salut !"
 
 
@@ -50,7 +53,7 @@ def test_a_non_literal_or_malformed_example_set_is_a_clear_error(tmp_path: Path)
         load_fewshot_examples(path)
     bad_json = tmp_path / "few.json"
     bad_json.write_text("{", encoding="utf-8")
-    with pytest.raises(DataError, match="few.json: invalid JSON"):
+    with pytest.raises(DataError, match=r"few.json: invalid JSON"):
         load_fewshot_examples(bad_json)
 
 
@@ -75,7 +78,11 @@ def test_q_a_prompt_matches_the_reference_format() -> None:
 
 
 def test_k_shots_take_the_first_k_example_pairs() -> None:
-    examples = {"crosslingual": {"fr": tuple(Turn("User" if i % 2 == 0 else "Chatbot", str(i)) for i in range(10))}}
+    examples = {
+        "crosslingual": {
+            "fr": tuple(Turn("User" if i % 2 == 0 else "Chatbot", str(i)) for i in range(10))
+        }
+    }
     assert shots(examples, "crosslingual", "fr", 0) == ()
     assert [t.message for t in shots(examples, "crosslingual", "fr", 1)] == ["0", "1"]
     assert len(shots(examples, "crosslingual", "fr", 5)) == 10

@@ -13,8 +13,8 @@ from globeval.lcb.resources import (
     SHA256,
     cache_dir,
     fewshot_file,
-    resolve_word_list,
     locate_test_sets,
+    resolve_word_list,
 )
 from tests.lcb.helpers import write_words
 
@@ -82,7 +82,7 @@ def test_a_zip_member_escaping_the_folder_is_refused(tmp_path: Path) -> None:
 
 
 def test_offline_without_data_says_how_to_get_it() -> None:
-    with pytest.raises(DataError, match="--data-dir test_sets.zip"):
+    with pytest.raises(DataError, match=r"--data-dir test_sets.zip"):
         locate_test_sets(None)
     with pytest.raises(DataError, match="-T fewshot_file=PATH"):
         fewshot_file(None)

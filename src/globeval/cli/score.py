@@ -118,12 +118,17 @@ def score_lcb(
     lid, word_list = described["lid_model"], described["word_list"]
     skipped = sum(r["skipped"] for r in records if r["source"] == r["language"] == "all")
     err.print(
-        f"LID model: {escape(lid['name'])} ({escape(lid['origin'])}, sha256 {lid['sha256'][:12]}); "
-        f"word list: {escape(str(word_list['path']))} ({escape(word_list['origin'])}"
-        f"{', official' if word_list['official'] else ''}); "
-        f"{skipped} completions skipped (no line of 5+ tokens)",
+        f"LID model: {escape(lid['name'])} ({escape(lid['origin'])}, sha256 {lid['sha256'][:12]})",
         highlight=False,
+        soft_wrap=True,
     )
+    official = ", the official list" if word_list["official"] else ""
+    err.print(
+        f"word list: {escape(str(word_list['path']))} ({escape(word_list['origin'])}{official})",
+        highlight=False,
+        soft_wrap=True,
+    )
+    err.print(f"{skipped} completions skipped (no line of 5+ tokens)", highlight=False)
 
 
 def _write_samples(path: Path, completions: list[Any], verdicts: list[Any]) -> None:
