@@ -21,7 +21,8 @@ def test_lcb_run_resumes_after_a_kill_and_reports_lpr_wpr_lcpr(
     words = shared_data / "lcb" / "words_en_dict.txt"
     args = [
         "run", "lcb", "--sample", "-l", "ja,zh", "--limit", "1", "--max-gen-tokens", "40",
-        "-M", "n_threads=1", "-M", "n_ctx=1024", "-M", "batch_size=1", "-T", "lid_model=ftz", "-T", f"words={words}",
+        "-M", "n_threads=1", "-M", "n_ctx=1024", "-M", "batch_size=1",
+        "-T", "lid_model=ftz", "-T", f"words={words}",
     ]  # fmt: skip
     cache = tmp_path / "cache"
     env = {**os.environ, "GLOBEVAL_CACHE_DIR": str(cache)}
