@@ -42,3 +42,11 @@ def test_parallel_scoring_equals_sequential(
     two = scorer().score_many(items, workers=2)
     assert len(items) == 1297 and one == two
     assert {v.line_pass for v in one} == {True, False, None}  # passes, failures and skips
+
+
+def test_default_workers_leave_busy_cpus_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1, 2, 3}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.2, 0.0, 0.0))
+    assert parallel.default_workers() == 3
+    monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 0.0, 0.0))
+    assert parallel.default_workers() == 1

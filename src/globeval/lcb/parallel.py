@@ -25,10 +25,18 @@ MIN_PARALLEL_ITEMS = 2000
 
 
 def default_workers() -> int:
+    """The CPUs this process may use less the ones already busy (1-minute load average), as
+    `make -l` does: on a machine others are loading, extra workers only add fork and copy
+    costs."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+        cpus = os.cpu_count() or 1
+    try:
+        busy = round(os.getloadavg()[0])
+    except OSError:  # no load average (Windows)
+        busy = 0
+    return max(1, cpus - busy)
 
 
 def _call(chunk: Sequence[Any]) -> list[Any]:
