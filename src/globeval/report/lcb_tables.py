@@ -39,8 +39,10 @@ def _table(task: str, model: str, records: list[dict[str, Any]]) -> Table:
     languages = sorted({r["language"] for r in records} - {ALL})
     title = f"{model} — {task}" if model else task
     table = Table(
-        title=escape(f"LCB {title}: LPR / WPR % per source (WPR for ar hi ja ko ru zh only)"),
+        title=escape(f"LCB {title}: LPR / WPR %"),
         title_justify="left",
+        caption="WPR for ar hi ja ko ru zh only; LCPR = harmonic mean of LPR and WPR",
+        caption_justify="left",
     )
     table.add_column("language")
     for source in sources:
