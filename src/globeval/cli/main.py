@@ -310,6 +310,7 @@ import globeval.cli.judge  # noqa: E402
 import globeval.cli.languages  # noqa: E402
 import globeval.cli.report  # noqa: E402
 import globeval.cli.reward  # noqa: E402
+import globeval.cli.score  # noqa: E402
 import globeval.cli.serve  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover

@@ -112,6 +112,13 @@ def extra_table(spec: dict[str, Any]) -> Table:
 def print_summary(summary: dict[str, Any], console: Console, by: str | None = None) -> None:
     for name, task in summary["tasks"].items():
         console.print(task_table(name, task))
+        if task.get("cells"):  # the Language Confusion Benchmark's reference-style figures
+            from globeval.report.lcb_tables import figures_tables
+
+            for table in figures_tables(task["cells"]):
+                console.print(table)
+            for note in task.get("notes") or []:
+                console.print(f"[yellow]{escape(note)}[/yellow]")
         if by:
             if by not in task["groups"]:
                 known = ", ".join(task["groups"]) or "none"
@@ -125,6 +132,8 @@ def print_summary(summary: dict[str, Any], console: Console, by: str | None = No
         notes = []
         if counts["failed"]:
             notes.append(f"{counts['failed']} failed (see the 'error' column of the samples file)")
+        if counts.get("skipped"):
+            notes.append(f"{counts['skipped']} skipped by the protocol (kept in the samples file)")
         if counts["format_errors"]:
             notes.append(f"{counts['format_errors']} format errors (no answer found)")
         notes += [escape(str(note)) for note in task.get("notes", [])]

@@ -2,7 +2,7 @@
 
 Summary layout (one entry per task in summary.json), the contract that reports read:
   metric      the headline metric's name;  metrics: every metric reported, headline first
-  counts      samples, scored, ok, format_errors, failed
+  counts      samples, scored, ok, format_errors, failed, skipped
   languages   [{language, <counts>, <metric>: {value, ci_low, ci_high, n}, ...}]
   overall     {macro: {<metric>: estimate}, micro: {<metric>: estimate}}
   groups      {field: [{language, group, <headline metric>: estimate}]}
@@ -38,6 +38,7 @@ def counts(records: Sequence[Record]) -> dict[str, int]:
         "ok": statuses.count("ok"),
         "format_errors": statuses.count("format_error"),
         "failed": statuses.count("failed"),
+        "skipped": statuses.count("skipped"),
     }
 
 

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from globeval.requests import Request, Result
 
 Formulation = Literal["loglikelihood", "generative"]
-#: skipped: the protocol leaves the sample out (kept in the records, counted, never scored)
+#: skipped: the protocol leaves the sample out (kept in the records, counted, never scored):
+#: an M-RewardBench conversation over four turns, an LCB response with no line to score
 Status = Literal["ok", "format_error", "failed", "skipped"]
 
 

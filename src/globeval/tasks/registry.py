@@ -17,6 +17,7 @@ TASKS: dict[str, str] = {
     "m_rewardbench": "globeval.tasks.m_rewardbench:MRewardBench",
     "m_rewardbench_translation": "globeval.tasks.m_rewardbench:MRewardBenchTranslation",
     "rewardbench": "globeval.tasks.m_rewardbench:RewardBench",
+    "lcb": "globeval.tasks.lcb:LanguageConfusion",
 }
 
 

@@ -1,0 +1,304 @@
+"""LPR, WPR and LCPR exactly as the reference `compute_metrics.py` (for-ai/language-confusion
+@ 0cfdbb4a) computes them.
+
+Per completion:
+  text  = completion.split("\\nQ:")[0].strip(), then every character of string.punctuation
+          deleted, "—" replaced by a space and "،" deleted; lines = text.split("\\n")
+  kept  = lines with at least 5 tokens (jieba for zh, fugashi for ja, whitespace otherwise);
+          a completion with no kept line is skipped: it is in no denominator
+  line  = fastText's top-1 label when its probability is > 0.3, else "unknown" (always wrong);
+          the completion fails the line level when any kept line's language is not the target
+  word  = a completion that passes the line level fails the word level when any token
+          (stripped) is in the English word set {w in word list: w.islower() and len(w) > 3}
+
+Per (source, language) cell:
+  LPR = 1 - line failures / max(1, non-skipped)
+  WPR = 1 - word failures / max(1, non-skipped - line failures), only for ar hi ja ko ru zh
+  acc = mean over non-skipped completions of (1 - wrong lines / kept lines), 1.0 when none
+Averages, each a plain mean over what it averages (WPR where defined): per source over its
+cells, per language over its cells, overall over the per-language averages.
+LCPR (the paper's summary) = harmonic mean of LPR and WPR, where WPR is defined.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from globeval.lcb.parallel import WorkerPool
+from globeval.lcb.tokenizers import LineTokenizer
+
+#: the reference reports WPR only for these: word-level checks are unreliable in Latin script
+WPR_LANGUAGES = frozenset({"ar", "hi", "ja", "ko", "ru", "zh"})
+MIN_TOKENS = 5
+LID_THRESHOLD = 0.3
+UNKNOWN = "unknown"
+ALL = "all"
+
+# deletes exactly what str.translate with string.punctuation deletes, several times faster on
+# non-ASCII text
+_PUNCTUATION = re.compile(f"[{re.escape(string.punctuation)}]")
+
+
+def normalize(text: str) -> str:
+    text = text.split("\nQ:")[0].strip()
+    text = _PUNCTUATION.sub("", text)
+    return text.replace("—", " ").replace("،", "")
+
+
+def load_english_words(path: Path) -> frozenset[str]:
+    """The reference's word set: lowercase entries longer than three characters."""
+    with path.open(encoding="utf-8") as fh:
+        words = (line.strip() for line in fh)
+        return frozenset(w for w in words if w.islower() and len(w) > 3)
+
+
+class LanguageIdentifier(Protocol):
+    def predict(self, line: str) -> tuple[str, float]: ...
+
+
+class Outcome(Protocol):
+    """What a cell's figures need of each completion (a verdict, or a stored record of one)."""
+
+    @property
+    def skipped(self) -> bool: ...
+    @property
+    def line_pass(self) -> bool | None: ...
+    @property
+    def word_pass(self) -> bool | None: ...
+    @property
+    def acc(self) -> float | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LineVerdict:
+    """A kept line: its text (after normalization), the LID's top label and probability, and
+    the language it counts as (`unknown` when the probability is 0.3 or less)."""
+
+    text: str
+    tokens: int
+    label: str
+    probability: float
+
+    @property
+    def language(self) -> str:
+        return self.label if self.probability > LID_THRESHOLD else UNKNOWN
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionVerdict:
+    """Why a completion passed or failed: its kept lines and the English words found."""
+
+    language: str
+    lines: tuple[LineVerdict, ...]
+    #: English words in the kept lines, for WPR languages when a word list is loaded; else None
+    english_words: tuple[str, ...] | None
+    #: lines dropped for having fewer than 5 tokens
+    dropped_lines: int = 0
+
+    @property
+    def skipped(self) -> bool:
+        return not self.lines
+
+    @property
+    def line_errors(self) -> int:
+        return sum(line.language != self.language for line in self.lines)
+
+    @property
+    def line_pass(self) -> bool | None:
+        return None if self.skipped else self.line_errors == 0
+
+    @property
+    def word_pass(self) -> bool | None:
+        """None when the word level does not apply: skipped, failed at the line level, not a
+        WPR language, or no word list."""
+        if not self.line_pass or self.english_words is None:
+            return None
+        return not self.english_words
+
+    @property
+    def acc(self) -> float | None:
+        return None if self.skipped else 1 - self.line_errors / len(self.lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "skipped": self.skipped,
+            "line_pass": self.line_pass,
+            "word_pass": self.word_pass,
+            "line_errors": self.line_errors,
+            "acc": self.acc,
+            "dropped_lines": self.dropped_lines,
+            "lines": [
+                {
+                    "text": line.text,
+                    "tokens": line.tokens,
+                    "label": line.label,
+                    "probability": round(line.probability, 6),
+                    "language": line.language,
+                }
+                for line in self.lines
+            ],
+            "english_words": None if self.english_words is None else list(self.english_words),
+        }
+
+
+class LanguageConfusionScorer:
+    """Scores completions against their target language; batches do each distinct line once."""
+
+    def __init__(
+        self,
+        lid: LanguageIdentifier,
+        english_words: frozenset[str] | None,
+        tokenizer: LineTokenizer | None = None,
+    ) -> None:
+        self.lid = lid
+        self.english_words = english_words
+        self.tokenizer = tokenizer or LineTokenizer()
+
+    def score(self, completion: str, language: str) -> CompletionVerdict:
+        return self.score_many([(completion, language)])[0]
+
+    def score_many(
+        self, items: Sequence[tuple[str, str]], workers: int = 1
+    ) -> list[CompletionVerdict]:
+        """Verdicts for (completion, target language) pairs, in order. Each distinct line is
+        tokenized once and identified once; `workers` > 1 spreads that over processes."""
+        split = [normalize(text).split("\n") for text, _ in items]
+        with WorkerPool(workers) as pool:
+            chinese = [
+                line
+                for (_, language), lines in zip(items, split, strict=True)
+                if language == "zh"
+                for line in lines
+            ]
+            if chinese:
+                self.tokenizer.load("zh")  # before the workers fork, so that they inherit it
+                todo = self.tokenizer.missing(dict.fromkeys(chinese), "zh")
+                tokens = pool.map(self.tokenizer.chinese, todo)
+                self.tokenizer.prime(zip(todo, tokens, strict=True), "zh")
+            kept = [
+                self._kept(lines, language)
+                for (_, language), lines in zip(items, split, strict=True)
+            ]
+            distinct = list(dict.fromkeys(line for lines, _ in kept for line, _ in lines))
+            predicted = dict(zip(distinct, pool.map(self.lid.predict, distinct), strict=True))
+        out = []
+        for (_, language), (lines, dropped) in zip(items, kept, strict=True):
+            verdicts = tuple(
+                LineVerdict(line, len(tokens), *predicted[line]) for line, tokens in lines
+            )
+            english = self._english_words(language, [tokens for _, tokens in lines])
+            out.append(CompletionVerdict(language, verdicts, english, dropped))
+        return out
+
+    def _kept(
+        self, lines: list[str], language: str
+    ) -> tuple[list[tuple[str, tuple[str, ...]]], int]:
+        """The lines with at least MIN_TOKENS tokens (with their tokens), and how many not."""
+        kept = []
+        for line in lines:
+            tokens = self.tokenizer.tokens(line, language)
+            if len(tokens) >= MIN_TOKENS:
+                kept.append((line, tokens))
+        return kept, len(lines) - len(kept)
+
+    def _english_words(
+        self, language: str, line_tokens: Iterable[tuple[str, ...]]
+    ) -> tuple[str, ...] | None:
+        if self.english_words is None or language not in WPR_LANGUAGES:
+            return None
+        words = self.english_words
+        found = (t.strip() for tokens in line_tokens for t in tokens)
+        return tuple(dict.fromkeys(t for t in found if t in words))
+
+
+def harmonic_mean(lpr: float, wpr: float | None) -> float | None:
+    if wpr is None:
+        return None
+    return 0.0 if lpr + wpr == 0 else 2 * lpr * wpr / (lpr + wpr)
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """One line of the reference's output: a (source, language) cell or an average ("all")."""
+
+    source: str
+    language: str
+    lpr: float
+    wpr: float | None
+    acc: float
+    #: completions, and how many of them were skipped (no line of 5 tokens or more)
+    n: int
+    skipped: int
+
+    @property
+    def lcpr(self) -> float | None:
+        return harmonic_mean(self.lpr, self.wpr)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "language": self.language,
+            "lpr": self.lpr,
+            "wpr": self.wpr,
+            "lcpr": self.lcpr,
+            "acc": self.acc,
+            "n": self.n,
+            "skipped": self.skipped,
+        }
+
+
+def cell_figures(
+    source: str, language: str, verdicts: Sequence[Outcome], wpr: bool = True
+) -> Figures:
+    """A cell's figures; `wpr=False` when no word list was available."""
+    scored = [v for v in verdicts if not v.skipped]
+    line_failures = sum(v.line_pass is False for v in scored)
+    word_failures = sum(v.word_pass is False for v in scored)
+    accs = [v.acc for v in scored if v.acc is not None]
+    word_rate = None
+    if wpr and language in WPR_LANGUAGES:
+        word_rate = 1 - word_failures / max(1, len(scored) - line_failures)
+    return Figures(
+        source=source,
+        language=language,
+        lpr=1 - line_failures / max(1, len(scored)),
+        wpr=word_rate,
+        acc=sum(accs) / len(accs) if accs else 1.0,
+        n=len(verdicts),
+        skipped=len(verdicts) - len(scored),
+    )
+
+
+def _average(source: str, language: str, parts: Sequence[Figures]) -> Figures:
+    wprs = [f.wpr for f in parts if f.wpr is not None]
+    return Figures(
+        source=source,
+        language=language,
+        lpr=sum(f.lpr for f in parts) / len(parts),
+        wpr=sum(wprs) / len(wprs) if wprs else None,
+        acc=sum(f.acc for f in parts) / len(parts),
+        n=sum(f.n for f in parts),
+        skipped=sum(f.skipped for f in parts),
+    )
+
+
+def reference_figures(cells: Iterable[Figures]) -> list[Figures]:
+    """Cells sorted by (source, language), then per-source averages, per-language averages and
+    the overall average (the mean of the per-language averages), in the reference's order."""
+    ordered = sorted(cells, key=lambda f: (f.source, f.language))
+    by_source: dict[str, list[Figures]] = {}
+    by_language: dict[str, list[Figures]] = {}
+    for cell in ordered:
+        by_source.setdefault(cell.source, []).append(cell)
+        by_language.setdefault(cell.language, []).append(cell)
+    per_source = [_average(src, ALL, parts) for src, parts in by_source.items()]
+    per_language = [_average(ALL, lang, parts) for lang, parts in by_language.items()]
+    out = [*ordered, *per_source, *per_language]
+    if per_language:  # every cell is in exactly one language: counts add up to the cells'
+        out.append(_average(ALL, ALL, per_language))
+    return out
