@@ -45,13 +45,13 @@ def test_reward_is_policy_minus_reference(models: tuple[str, str]) -> None:
     dpo = ImplicitDPOReward(policy, reference=reference, policy_backend="transformers")
     got = dpo.reward(REQUESTS)
     assert [r.reward for r in got] == pytest.approx(
-        [a - b for (a, _), (b, _) in zip(p, q, strict=True)], abs=1e-6
+        [a - b for (a, _), (b, _) in zip(p, q, strict=True)], abs=1e-5
     )
     mean = ImplicitDPOReward(policy, reference=reference, norm="mean").reward(REQUESTS)
     expected = [a / n - b / m for (a, n), (b, m) in zip(p, q, strict=True)]
-    assert [r.reward for r in mean] == pytest.approx(expected, abs=1e-6)
+    assert [r.reward for r in mean] == pytest.approx(expected, abs=1e-5)
     free = ImplicitDPOReward(policy, reference=None).reward(REQUESTS)
-    assert [r.reward for r in free] == pytest.approx([a for a, _ in p], abs=1e-6)
+    assert [r.reward for r in free] == pytest.approx([a for a, _ in p], abs=1e-5)
     assert dpo.identity() != ImplicitDPOReward(policy, reference=None).identity()
 
 

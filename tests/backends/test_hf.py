@@ -114,3 +114,13 @@ def test_one_forward_row_per_context_for_single_token_choices(
     monkeypatch.setattr(backend, "_last_logprobs", spy)
     backend.loglikelihood(REQUESTS[:20])  # 5 contexts x 4 one-token letters
     assert rows == [5]
+
+
+def test_long_continuations_after_a_shared_prefix(backend: TransformersBackend) -> None:
+    """Rows that share all but their continuation: the prefix must stop before what is read."""
+    reqs = [
+        LoglikelihoodRequest(SHOTS + "The capital is", " Paris, the city of light."),
+        LoglikelihoodRequest(SHOTS + "The capital is", " Lyon, by the two rivers."),
+    ]
+    for req, res in zip(reqs, backend.loglikelihood(reqs), strict=True):
+        assert res.logprob == pytest.approx(reference(backend, req), abs=1e-5)

@@ -195,11 +195,11 @@ class TransformersBackend(Backend):
             tokens = tuple(ctx) if len(cont) == 1 else tuple(ctx + cont[:-1])
             plan.append((rows.setdefault(tokens, len(rows)), cont))
         seqs = [list(t) for t in rows]
-        # the prefix every row shares, leaving each row at least one token of its own
-        shared = _common_prefix(seqs)[: min(len(s) for s in seqs) - 1]
+        keep = max(len(cont) for _, cont in split)
+        # the prefix every row shares, leaving in each row the `keep` positions that are read
+        shared = _common_prefix(seqs)[: max(0, min(len(s) for s in seqs) - keep)]
         if len(shared) < MIN_SHARED_PREFIX:
             shared = []
-        keep = max(len(cont) for _, cont in split)
         with torch.inference_mode():
             logprobs = self._last_logprobs(seqs, shared, keep)
         results = []

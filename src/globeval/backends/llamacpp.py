@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -34,7 +34,10 @@ from globeval.requests import (
     GenerateResult,
     LoglikelihoodRequest,
     LoglikelihoodResult,
+    Request,
+    RequestFailure,
     RequestKind,
+    Result,
 )
 
 
@@ -182,6 +185,29 @@ class LlamaCppBackend(Backend):
         return self._last_logprobs()
 
     # -- requests ---------------------------------------------------------------------------
+    def stream(
+        self, kind: RequestKind, requests: Sequence[Request]
+    ) -> Iterator[tuple[int, Result | RequestFailure]]:
+        """Yield each generation, and each context's log-likelihoods, as soon as they are done:
+        the engine stores them at once, so a killed run loses at most the request in hand."""
+        if kind == "generate":
+            for i, req in enumerate(requests):
+                assert isinstance(req, GenerateRequest)
+                yield i, self.generate([req])[0]
+            return
+        if kind != "loglikelihood":
+            yield from super().stream(kind, requests)
+            return
+        by_context: dict[str, list[int]] = {}
+        for i, req in enumerate(requests):
+            assert isinstance(req, LoglikelihoodRequest)
+            by_context.setdefault(req.context, []).append(i)
+        for context in sorted(by_context):  # neighbours share prefixes
+            group = by_context[context]
+            batch = [requests[i] for i in group]
+            results = self.loglikelihood([r for r in batch if isinstance(r, LoglikelihoodRequest)])
+            yield from zip(group, results, strict=True)
+
     def loglikelihood(self, requests: Sequence[LoglikelihoodRequest]) -> list[LoglikelihoodResult]:
         results: list[LoglikelihoodResult | None] = [None] * len(requests)
         split = [self._split(r) for r in requests]
