@@ -16,14 +16,16 @@ def test_every_sample_is_counted_and_metrics_follow_their_rules() -> None:
         rec("ar", "format_error", 0.0),
         rec("ar", "failed", None),
         rec("en", "ok", 1.0, "Humanities"),
+        rec("en", "skipped", None, "Humanities"),
     ]
     summary = summarize_records(records, MULTIPLE_CHOICE_METRICS, ["subject_category"], seed=0)
     assert summary["counts"] == {
-        "samples": 5,
+        "samples": 6,
         "scored": 4,
         "ok": 3,
         "format_errors": 1,
         "failed": 1,
+        "skipped": 1,
     }
     ar = summary["languages"][0]
     assert ar["language"] == "ar" and ar["failed"] == 1 and ar["format_errors"] == 1

@@ -30,7 +30,7 @@ def _split(values: list[str] | None) -> list[str] | None:
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False)
+    err.print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 
