@@ -24,6 +24,9 @@ class LoglikelihoodRequest:
     continuation: str
     #: the context was rendered by a chat template and may hold special-token text
     templated: bool = False
+    #: how many leading characters of the context many requests share (a few-shot block): a
+    #: backend may evaluate that block once and reuse it exactly (0: no hint)
+    prefix: int = 0
     kind: RequestKind = field(default="loglikelihood", init=False)
 
 
@@ -38,6 +41,8 @@ class GenerateRequest:
     top_p: float = 1.0
     stop: tuple[str, ...] = ()
     seed: int = 0
+    #: as LoglikelihoodRequest.prefix, for a plain-text prompt
+    prefix: int = 0
     kind: RequestKind = field(default="generate", init=False)
 
     def __post_init__(self) -> None:

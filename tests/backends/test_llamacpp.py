@@ -13,10 +13,13 @@ QUESTIONS = [
     "日本の首都はどこですか。",
 ]
 REQUESTS = [
-    LoglikelihoodRequest(SHOTS + q + "\nA. x\nB. y\nC. z\nD. w\nAnswer:", " " + letter)
+    LoglikelihoodRequest(
+        SHOTS + q + "\nA. x\nB. y\nC. z\nD. w\nAnswer:", " " + letter, prefix=len(SHOTS)
+    )
     for q in QUESTIONS
     for letter in "ABCD"
 ]
+UNHINTED = [LoglikelihoodRequest(r.context, r.continuation) for r in REQUESTS]
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +32,7 @@ def test_prefix_reuse_gives_what_a_fresh_evaluation_gives(gemma: LlamaCppBackend
     cold = []
     for req in REQUESTS:
         gemma.llm.reset()  # nothing held: evaluate from scratch
-        gemma._aligned_held = 0
+        gemma._held = 0
         cold.append(gemma.loglikelihood([req])[0])
     # aligned chunking makes reuse exact, not merely close
     assert [a.logprob for a in warm] == [b.logprob for b in cold]
@@ -45,12 +48,43 @@ def test_single_letter_choices_share_one_evaluation(gemma: LlamaCppBackend) -> N
         evals += 1
         original(tokens)  # type: ignore[arg-type]
 
+    gemma.llm.reset()
+    gemma._held = 0
     gemma.llm.eval = counting  # type: ignore[method-assign]
     try:
         gemma.loglikelihood(REQUESTS)
     finally:
         gemma.llm.eval = original  # type: ignore[method-assign]
-    assert evals == len(QUESTIONS)
+    # the shared block once, then each question once for its four letters
+    assert evals == 1 + len(QUESTIONS)
+
+
+def test_the_shared_block_is_evaluated_once(gemma: LlamaCppBackend) -> None:
+    evaluated: list[int] = []
+    original = gemma.llm.eval
+
+    def counting(tokens: list[int]) -> None:
+        evaluated.append(len(tokens))
+        original(tokens)
+
+    gemma.llm.reset()
+    gemma._held = 0
+    block = len(gemma._tokenize(SHOTS, templated=False))
+    whole = [len(gemma._tokenize(r.context, templated=False)) for r in REQUESTS[::4]]
+    gemma.llm.eval = counting  # type: ignore[method-assign]
+    try:
+        gemma.loglikelihood(REQUESTS)
+    finally:
+        gemma.llm.eval = original  # type: ignore[method-assign]
+    assert sum(evaluated) == block + sum(n - block for n in whole)
+
+
+def test_results_without_a_hint_are_exact_too(gemma: LlamaCppBackend) -> None:
+    together = gemma.loglikelihood(UNHINTED)
+    alone = []
+    for req in reversed(UNHINTED):
+        alone.append(gemma.loglikelihood([req])[0])
+    assert [r.logprob for r in together] == [r.logprob for r in reversed(alone)]
 
 
 def test_multi_token_continuations_add_up(gemma: LlamaCppBackend) -> None:

@@ -6,12 +6,14 @@ common prefix with what it already holds. Every continuation that shares a conte
 from that context's one evaluation.
 
 Reproducibility. llama.cpp's numbers depend on how a sequence is cut into batches (a Q4 model's
-log-probabilities move by up to ~0.02 nats between cuttings). Contexts are therefore always
-evaluated in chunks aligned to multiples of `n_batch` from position 0, and a reused prefix is
-rewound to such a boundary: a request's result is then the same whatever was evaluated before
-it, and the same as a fresh evaluation. Continuation tokens after the first are evaluated one at
-a time. The SWA cache is kept full-size (swa_full) so that rewinding stays exact for
-sliding-window models such as Gemma 3.
+log-probabilities move by up to ~0.02 nats between cuttings). So every context is evaluated in
+one canonical cutting that depends on the request alone: chunks of `n_batch` tokens from position
+0 up to the request's shared prefix (its `prefix` hint, a few-shot block), then chunks of
+`n_batch` from there. A held KV cache is reused only up to a boundary of that cutting, so a
+request's result is the same whatever ran before it, and the same as a fresh evaluation, while
+a few-shot block shared by many requests is still evaluated once. Continuation tokens after the
+first are evaluated one at a time. The SWA cache is kept full-size (swa_full) so that rewinding
+stays exact for sliding-window models such as Gemma 3.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ class LlamaCppBackend(Backend):
         embedded: str | None = None,
         n_ctx: int = 4096,
         n_threads: int | None = None,
-        n_batch: int = 64,
+        n_batch: int = 512,
         n_gpu_layers: int = 0,
         batch_size: int = 8,
         seed: int = 0,
@@ -76,8 +78,10 @@ class LlamaCppBackend(Backend):
         self.n_ctx = n_ctx
         self.n_batch = n_batch
         self.batch_size = batch_size
-        #: how many held tokens were evaluated as a context, in aligned chunks
-        self._aligned_held = 0
+        #: how many held tokens were evaluated in the canonical cutting, and its split point
+        self._held = 0
+        self._held_split = 0
+        self._prefix_tokens: dict[tuple[str, bool], list[int]] = {}
         # llama.cpp prints its load log on stderr even with verbose=False; keep the terminal clean
         with contextlib.redirect_stderr(io.StringIO()):
             self.llm = llama_cpp.Llama(
@@ -139,16 +143,18 @@ class LlamaCppBackend(Backend):
         # model and dataset text is never parsed as special tokens
         return list(self.llm.tokenize(data, add_bos=True, special=False))
 
-    def _split(self, req: LoglikelihoodRequest) -> tuple[list[int], list[int]]:
+    def _split(self, req: LoglikelihoodRequest) -> tuple[list[int], list[int], int]:
         """Context and continuation tokens, split where the context's tokens end (lm-eval's rule:
-        tokenize the whole string, so the continuation gets the tokens it really has)."""
+        tokenize the whole string, so the continuation gets the tokens it really has), and the
+        token index where the context's shared prefix ends."""
         context, continuation = split_trailing_space(req.context, req.continuation)
         whole = self._tokenize(context + continuation, req.templated)
         ctx = self._tokenize(context, req.templated)
+        split = self._split_point(context, ctx, req.prefix, req.templated)
         if whole[: len(ctx)] == ctx and len(whole) > len(ctx):
-            return ctx, whole[len(ctx) :]
+            return ctx, whole[len(ctx) :], split
         cont = list(self.llm.tokenize(continuation.encode("utf-8"), add_bos=False, special=False))
-        return ctx, cont
+        return ctx, cont, split
 
     def _last_logprobs(self) -> NDArray[np.float64]:
         logits = np.ctypeslib.as_array(
@@ -156,26 +162,53 @@ class LlamaCppBackend(Backend):
         )
         return _log_softmax(logits)
 
-    def _rewind(self, tokens: list[int]) -> None:
-        """Keep the longest prefix of `tokens` held in the KV cache, cut back to a chunk
-        boundary, so that what follows is evaluated in the same chunks as from scratch."""
-        held = self.llm.input_ids[: self._aligned_held]
+    def _split_point(self, text: str, tokens: list[int], prefix: int, templated: bool) -> int:
+        """The token index where a request's shared prefix ends (0 when it has none, or when
+        the prefix does not tokenize as a prefix of the whole)."""
+        if prefix <= 0 or prefix >= len(text):
+            return 0
+        key = (text[:prefix], templated)
+        head = self._prefix_tokens.get(key)
+        if head is None:
+            if len(self._prefix_tokens) > 256:
+                self._prefix_tokens.clear()
+            head = self._prefix_tokens[key] = self._tokenize(key[0], templated)
+        return len(head) if tokens[: len(head)] == head and len(head) < len(tokens) else 0
+
+    def _chunk_starts(self, split: int, length: int) -> list[int]:
+        """Where the canonical cutting of a `length`-token context starts its chunks."""
+        step = self.n_batch
+        return [*range(0, min(split, length), step), *range(split, length, step)]
+
+    def _evaluate(self, tokens: list[int], split: int) -> None:
+        """Make the KV cache hold `tokens` evaluated in their canonical cutting, reusing the
+        longest held part that ends on a boundary both cuttings share."""
+        llm = self.llm
+        if len(tokens) > self.n_ctx:
+            raise BackendError(f"{len(tokens)} tokens do not fit n_ctx={self.n_ctx}")
+        held = llm.input_ids[: self._held]
         common = 0
         limit = min(len(held), len(tokens) - 1)  # always evaluate at least one token
         while common < limit and held[common] == tokens[common]:
             common += 1
-        self.llm.n_tokens = common - common % self.n_batch
-        self._aligned_held = 0  # until evaluation succeeds, nothing held is trusted
+        starts = self._chunk_starts(split, len(tokens))
+        if self._held_split == split:
+            shared = [b for b in starts if b <= common]
+        else:  # other split points: only the boundaries before both of them agree
+            low = min(split, self._held_split)
+            shared = [b for b in starts if b <= min(common, low) and b % self.n_batch == 0]
+        reuse = max(shared, default=0)
+        self._held = 0  # until evaluation succeeds, nothing held is trusted
+        llm.n_tokens = reuse
+        ends = [*starts[1:], len(tokens)]
+        for begin, end in zip(starts, ends, strict=True):
+            if begin >= reuse:
+                llm.eval(tokens[begin:end])
+        self._held, self._held_split = len(tokens), split
 
-    def _eval_context(self, tokens: list[int]) -> NDArray[np.float64]:
-        """Evaluate a context, reusing the longest aligned prefix already in the KV cache; return
-        the log-probabilities of the next token."""
-        llm = self.llm
-        if len(tokens) > self.n_ctx:
-            raise BackendError(f"{len(tokens)} tokens do not fit n_ctx={self.n_ctx}")
-        self._rewind(tokens)
-        llm.eval(tokens[llm.n_tokens :])
-        self._aligned_held = len(tokens)
+    def _eval_context(self, tokens: list[int], split: int) -> NDArray[np.float64]:
+        """Evaluate a context canonically; return the log-probabilities of the next token."""
+        self._evaluate(tokens, split)
         return self._last_logprobs()
 
     def _extend(self, position: int, token: int) -> NDArray[np.float64]:
@@ -211,14 +244,14 @@ class LlamaCppBackend(Backend):
     def loglikelihood(self, requests: Sequence[LoglikelihoodRequest]) -> list[LoglikelihoodResult]:
         results: list[LoglikelihoodResult | None] = [None] * len(requests)
         split = [self._split(r) for r in requests]
-        order = sorted(range(len(requests)), key=lambda i: (split[i][0], split[i][1]))
-        cached_ctx: list[int] | None = None
+        order = sorted(range(len(requests)), key=lambda i: split[i])
+        cached: tuple[list[int], int] | None = None
         first: NDArray[np.float64] | None = None
         for i in order:
-            ctx, cont = split[i]
-            if ctx != cached_ctx:
-                first = self._eval_context(ctx)
-                cached_ctx = ctx
+            ctx, cont, point = split[i]
+            if (ctx, point) != cached:
+                first = self._eval_context(ctx, point)
+                cached = (ctx, point)
             assert first is not None
             logprob = float(first[cont[0]])
             greedy = int(np.argmax(first)) == cont[0]
@@ -246,9 +279,15 @@ class LlamaCppBackend(Backend):
                     f"prompt of {len(tokens)} tokens + {req.max_tokens} new ones exceed "
                     f"n_ctx={self.n_ctx}"
                 )
-            # llama-cpp-python reuses the prefix held up to n_tokens and evaluates the rest of
-            # the prompt in n_batch chunks from there: rewinding to a boundary keeps it exact
-            self._rewind(tokens)
+            # evaluate all but the last prompt token canonically; create_completion then finds
+            # them held, evaluates the last one and generates
+            point = 0
+            if req.prompt is not None:
+                point = self._split_point(req.prompt, tokens, req.prefix, templated=False)
+            if len(tokens) > 1:
+                self._evaluate(tokens[:-1], min(point, len(tokens) - 1))
+            else:
+                self.llm.n_tokens = self._held = 0
             # sampling exactly as asked: no hidden top-k, min-p or repetition penalty
             response: Any = self.llm.create_completion(
                 tokens,
@@ -261,7 +300,6 @@ class LlamaCppBackend(Backend):
                 stop=list(req.stop) or None,
                 seed=req.seed,
             )
-            self._aligned_held = len(tokens)
             choice = response["choices"][0]
             usage = response.get("usage", {})
             out.append(

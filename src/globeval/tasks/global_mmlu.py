@@ -29,8 +29,9 @@ from globeval.tasks.multiple_choice import (
     LETTERS,
     Question,
     build_requests,
-    fewshot_context,
+    fewshot_block,
     lm_eval_random_fewshot,
+    question_text,
     score_choice,
 )
 
@@ -301,15 +302,16 @@ class GlobalMMLU(Task):
 
     def requests(self, sample: Sample) -> list[Request]:
         item, examples = sample.payload
-        context = fewshot_context(item, examples)
+        block = fewshot_block(examples)
         instruction = str(self.options.task_args.get("instruction", DEFAULT_INSTRUCTION))
         return build_requests(
-            context,
+            block + question_text(item),
             len(item.choices),
             self.options.formulation,
             self.options.chat,
             instruction,
             self.options.max_gen_tokens,
+            shared=len(block),
         )
 
     def score(

@@ -36,8 +36,9 @@ from globeval.tasks.multiple_choice import (
     DEFAULT_INSTRUCTION,
     Question,
     build_requests,
-    fewshot_context,
+    fewshot_block,
     lm_eval_random_fewshot,
+    question_text,
     score_choice,
 )
 
@@ -271,17 +272,16 @@ class Include(Task):
 
     def requests(self, sample: Sample) -> list[Request]:
         item, examples = sample.payload
-        context = fewshot_context(
-            item, examples, self.description(sample.config, item.domain), d_prefix=" "
-        )
+        block = fewshot_block(examples, self.description(sample.config, item.domain), " ")
         instruction = str(self.options.task_args.get("instruction", DEFAULT_INSTRUCTION))
         return build_requests(
-            context,
+            block + question_text(item, d_prefix=" "),
             len(item.choices),
             self.options.formulation,
             self.options.chat,
             instruction,
             self.options.max_gen_tokens,
+            shared=len(block),
         )
 
     def score(

@@ -58,14 +58,20 @@ def question_text(item: Question, d_prefix: str = "") -> str:
     return "\n".join(lines) + "\nAnswer:"
 
 
-def fewshot_context(
-    target: Question, examples: Sequence[Question], description: str = "", d_prefix: str = ""
-) -> str:
-    """description + the solved examples + the target question, as lm-eval joins them."""
+def fewshot_block(examples: Sequence[Question], description: str = "", d_prefix: str = "") -> str:
+    """description + the solved examples, as lm-eval joins them: what every question of a
+    subject (or domain) shares, and what backends may evaluate once."""
     shots = "".join(
         question_text(ex, d_prefix) + " " + LETTERS[ex.answer] + "\n\n" for ex in examples
     )
-    return description + shots + question_text(target, d_prefix)
+    return description + shots
+
+
+def fewshot_context(
+    target: Question, examples: Sequence[Question], description: str = "", d_prefix: str = ""
+) -> str:
+    """description + the solved examples + the target question."""
+    return fewshot_block(examples, description, d_prefix) + question_text(target, d_prefix)
 
 
 def lm_eval_random_fewshot(
@@ -103,10 +109,15 @@ def build_requests(
     chat: bool,
     instruction: str,
     max_gen_tokens: int | None,
+    shared: int = 0,
 ) -> list[Request]:
+    """The requests for one question; `shared` is the length of the context's few-shot block."""
     if formulation == "loglikelihood":
-        return [LoglikelihoodRequest(context, " " + LETTERS[i]) for i in range(n_choices)]
-    text = instruction.format(letters=", ".join(LETTERS[:n_choices])) + "\n\n" + context
+        return [
+            LoglikelihoodRequest(context, " " + LETTERS[i], prefix=shared) for i in range(n_choices)
+        ]
+    head = instruction.format(letters=", ".join(LETTERS[:n_choices])) + "\n\n"
+    text = head + context
     if chat:
         return [
             GenerateRequest(
@@ -117,7 +128,13 @@ def build_requests(
         ]
     # a base model continues the "Answer:" line; one line is all the answer needs
     return [
-        GenerateRequest(prompt=text, max_tokens=max_gen_tokens or 16, temperature=0.0, stop=("\n",))
+        GenerateRequest(
+            prompt=text,
+            max_tokens=max_gen_tokens or 16,
+            temperature=0.0,
+            stop=("\n",),
+            prefix=len(head) + shared if shared else 0,
+        )
     ]
 
 
