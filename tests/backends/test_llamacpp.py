@@ -40,42 +40,42 @@ def test_prefix_reuse_gives_what_a_fresh_evaluation_gives(gemma: LlamaCppBackend
 
 
 def test_single_letter_choices_share_one_evaluation(gemma: LlamaCppBackend) -> None:
-    evals = 0
-    original = gemma.llm.eval
+    evals: list[bool] = []
+    original = gemma._decode
 
-    def counting(tokens: object) -> None:
-        nonlocal evals
-        evals += 1
-        original(tokens)  # type: ignore[arg-type]
+    def counting(tokens: list[int], begin: int, end: int, logits: bool) -> None:
+        evals.append(logits)
+        original(tokens, begin, end, logits)
 
     gemma.llm.reset()
     gemma._held = 0
-    gemma.llm.eval = counting  # type: ignore[method-assign]
+    gemma._decode = counting  # type: ignore[method-assign]
     try:
         gemma.loglikelihood(REQUESTS)
     finally:
-        gemma.llm.eval = original  # type: ignore[method-assign]
-    # the shared block once, then each question once for its four letters
-    assert evals == 1 + len(QUESTIONS)
+        gemma._decode = original  # type: ignore[method-assign]
+    # the shared block once (no logits: nothing reads them), then each question once for its
+    # four letters
+    assert evals == [False] + [True] * len(QUESTIONS)
 
 
 def test_the_shared_block_is_evaluated_once(gemma: LlamaCppBackend) -> None:
     evaluated: list[int] = []
-    original = gemma.llm.eval
+    original = gemma._decode
 
-    def counting(tokens: list[int]) -> None:
-        evaluated.append(len(tokens))
-        original(tokens)
+    def counting(tokens: list[int], begin: int, end: int, logits: bool) -> None:
+        evaluated.append(end - begin)
+        original(tokens, begin, end, logits)
 
     gemma.llm.reset()
     gemma._held = 0
     block = len(gemma._tokenize(SHOTS, templated=False))
     whole = [len(gemma._tokenize(r.context, templated=False)) for r in REQUESTS[::4]]
-    gemma.llm.eval = counting  # type: ignore[method-assign]
+    gemma._decode = counting  # type: ignore[method-assign]
     try:
         gemma.loglikelihood(REQUESTS)
     finally:
-        gemma.llm.eval = original  # type: ignore[method-assign]
+        gemma._decode = original  # type: ignore[method-assign]
     assert sum(evaluated) == block + sum(n - block for n in whole)
 
 

@@ -129,3 +129,36 @@ def test_log_likelihood_batches_keep_shared_prefixes_together_longest_first() ->
         [shots * 3 + "q1", shots * 3 + "q1", shots * 3 + "q2"],
         ["x short"],
     ]
+
+
+class HoldsPrefix(Scripted):
+    """Records the order prompts arrive in, as a backend that keeps its KV cache would see it."""
+
+    holds_prefix_cache: ClassVar[bool] = True
+
+    def __init__(self, batch_size: int = 2) -> None:
+        super().__init__(batch_size)
+        self.prompts: list[str] = []
+
+    def generate(self, requests: Sequence[GenerateRequest]) -> list[GenerateResult]:
+        self.prompts += [r.prompt or "" for r in requests]
+        return super().generate(requests)
+
+
+def test_a_backend_holding_its_kv_cache_gets_shared_prefixes_in_a_row() -> None:
+    """Longest-first would interleave the two few-shot blocks (and re-evaluate each block per
+    batch); prompt order keeps each block's requests together, across batches."""
+    fr, de = "exemple résolu\n\n" * 3, "gelöstes Beispiel\n\n" * 3
+    prompts = [fr + "q1", de + "a much longer question 1", fr + "q2 longer", de + "q2", fr + "q3"]
+    backend = HoldsPrefix(batch_size=2)
+    Engine(backend, None, progress=False).run([GenerateRequest(prompt=p) for p in prompts])
+    blocks = ["fr" if p.startswith(fr) else "de" for p in backend.prompts]
+    assert blocks == ["fr", "fr", "fr", "de", "de"]
+
+    contexts = [ll(fr + "q1"), ll(de + "a much longer question 1"), ll(fr + "q2"), ll(de + "q")]
+    held = HoldsPrefix(batch_size=1)
+    Engine(held, None, progress=False).run(list(contexts))
+    assert ["fr" if c[0].startswith(fr) else "de" for c in held.seen] == ["fr", "fr", "de", "de"]
+    plain = Scripted(batch_size=1)  # longest first: the long German context, then the rest
+    Engine(plain, None, progress=False).run(list(contexts))
+    assert plain.seen[0] == [de + "a much longer question 1"]

@@ -41,6 +41,9 @@ class Backend(ABC):
 
     #: how many unique contexts (loglikelihood) or prompts (generate) the engine sends at once
     batch_size: int = 1
+    #: the backend keeps its KV cache from one batch to the next and reuses a held prefix: the
+    #: engine then sends requests in prompt order (shared few-shot blocks adjacent)
+    holds_prefix_cache: ClassVar[bool] = False
 
     @abstractmethod
     def identity(self) -> dict[str, Any]:

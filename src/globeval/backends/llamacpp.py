@@ -53,6 +53,7 @@ def _log_softmax(logits: NDArray[np.float32]) -> NDArray[np.float64]:
 class LlamaCppBackend(Backend):
     name: ClassVar[str] = "llamacpp"
     capabilities: ClassVar[frozenset[RequestKind]] = frozenset({"loglikelihood", "generate"})
+    holds_prefix_cache: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -200,11 +201,28 @@ class LlamaCppBackend(Backend):
         reuse = max(shared, default=0)
         self._held = 0  # until evaluation succeeds, nothing held is trusted
         llm.n_tokens = reuse
+        llm._ctx.kv_cache_seq_rm(-1, reuse, -1)
         ends = [*starts[1:], len(tokens)]
         for begin, end in zip(starts, ends, strict=True):
             if begin >= reuse:
-                llm.eval(tokens[begin:end])
+                self._decode(tokens, begin, end, logits=end == len(tokens))
         self._held, self._held_split = len(tokens), split
+
+    def _decode(self, tokens: list[int], begin: int, end: int, logits: bool) -> None:
+        """Evaluate tokens[begin:end] (at most n_batch) after the `begin` held ones, as
+        `Llama.eval` does, but asking for logits only where they are read: the LM head over
+        Gemma's 262k vocabulary costs as much as a few dozen tokens. The KV cache does not
+        depend on which rows produce logits."""
+        llm = self.llm
+        chunk = tokens[begin:end]
+        llm._batch.set_batch(batch=chunk, n_past=begin, logits_all=False)
+        if not logits:
+            llm._batch.batch.logits[len(chunk) - 1] = False
+        llm._ctx.decode(llm._batch)
+        llm.input_ids[begin:end] = chunk
+        llm.n_tokens = end
+        if hasattr(llm, "_requires_eval"):  # llama-cpp-python >= 0.3.3x: logits are fresh
+            llm._requires_eval = False
 
     def _eval_context(self, tokens: list[int], split: int) -> NDArray[np.float64]:
         """Evaluate a context canonically; return the log-probabilities of the next token."""
@@ -279,13 +297,13 @@ class LlamaCppBackend(Backend):
                     f"prompt of {len(tokens)} tokens + {req.max_tokens} new ones exceed "
                     f"n_ctx={self.n_ctx}"
                 )
-            # evaluate all but the last prompt token canonically; create_completion then finds
-            # them held, evaluates the last one and generates
+            # evaluate the prompt canonically: create_completion finds it all held, with fresh
+            # logits, and samples at once (no token evaluated twice, no LM head run in vain)
             point = 0
             if req.prompt is not None:
                 point = self._split_point(req.prompt, tokens, req.prefix, templated=False)
-            if len(tokens) > 1:
-                self._evaluate(tokens[:-1], min(point, len(tokens) - 1))
+            if tokens:
+                self._evaluate(tokens, min(point, len(tokens) - 1))
             else:
                 self.llm.n_tokens = self._held = 0
             # sampling exactly as asked: no hidden top-k, min-p or repetition penalty

@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from globeval.cli.common import _fail, _split, app, err, out
+
+if TYPE_CHECKING:  # pandas costs 0.4 s to import: only `compare` itself loads it
+    import pandas as pd
 
 GROUPINGS = ("script", "latin", "resource_class")
 
@@ -118,6 +120,8 @@ def compare(
         )
     except (RunError, ValueError) as exc:
         raise _fail(str(exc)) from None
+    import pandas as pd
+
     failing = result.regressions(fail_if_drop) if fail_if_drop is not None else pd.DataFrame()
     if as_json:
         payload = {

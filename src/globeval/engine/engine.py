@@ -3,7 +3,9 @@
 Ordering. Log-likelihood contexts are sorted as strings, so that contexts sharing a prefix (a
 few-shot block) sit side by side and a backend can compute that prefix once per batch or keep
 it in its KV cache; batches then run longest first, so memory limits show up at once and the
-ETA errs on the safe side. Other requests run longest prompt first.
+ETA errs on the safe side. Other requests run longest prompt first. A backend that keeps its KV
+cache from one batch to the next (llama.cpp) gets every kind in prompt order instead, batches
+included, so that a few-shot block is evaluated once per block, not once per batch.
 
 Persistence. Results are stored in the cache as the backend yields them (committed at least
 every `flush_every` results or `flush_seconds`), so a killed run loses almost nothing and a rerun
@@ -65,11 +67,23 @@ def request_length(req: Request) -> int:
     return sum(len(m.content) for m in req.messages or ())
 
 
+def prompt_text(req: Request) -> str:
+    """What a request's model input starts with, for ordering: requests with equal leading
+    text (a shared few-shot block) sort side by side."""
+    if isinstance(req, LoglikelihoodRequest):
+        return req.context
+    if isinstance(req, RewardRequest):
+        return "\x00".join(m.content for m in req.prompt)
+    if req.prompt is not None:
+        return req.prompt
+    return "\x00".join(m.content for m in req.messages or ())
+
+
 def loglikelihood_batches(
-    requests: Sequence[LoglikelihoodRequest], contexts_per_batch: int
+    requests: Sequence[LoglikelihoodRequest], contexts_per_batch: int, longest_first: bool = True
 ) -> list[list[LoglikelihoodRequest]]:
     """Group by context, sort contexts as strings (shared prefixes adjacent), chunk, and put
-    the batch with the longest context first."""
+    the batch with the longest context first (unless `longest_first` is False)."""
     by_context: dict[str, list[LoglikelihoodRequest]] = {}
     for req in requests:
         by_context.setdefault(req.context, []).append(req)
@@ -79,12 +93,20 @@ def loglikelihood_batches(
         [req for ctx in contexts[i : i + size] for req in by_context[ctx]]
         for i in range(0, len(contexts), size)
     ]
-    batches.sort(key=lambda b: -max(request_length(r) for r in b))
+    if longest_first:
+        batches.sort(key=lambda b: -max(request_length(r) for r in b))
     return batches
 
 
 def longest_first_batches(requests: Sequence[Request], per_batch: int) -> list[list[Request]]:
     ordered = sorted(requests, key=lambda r: -request_length(r))
+    size = max(1, per_batch)
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
+def prompt_order_batches(requests: Sequence[Request], per_batch: int) -> list[list[Request]]:
+    """Requests sorted by their prompt text, chunked: neighbours share their leading text."""
+    ordered = sorted(requests, key=prompt_text)
     size = max(1, per_batch)
     return [ordered[i : i + size] for i in range(0, len(ordered), size)]
 
@@ -172,12 +194,18 @@ class Engine:
                 self.cache, self.namespace, progress, task_id, self.flush_every, self.flush_seconds
             )
             try:
+                held = self.backend.holds_prefix_cache
                 for kind, reqs in by_kind.items():
                     if kind == "loglikelihood":
                         lls = [r for r in reqs if isinstance(r, LoglikelihoodRequest)]
                         batches: list[list[Request]] = [
-                            list(b) for b in loglikelihood_batches(lls, self.backend.batch_size)
+                            list(b)
+                            for b in loglikelihood_batches(
+                                lls, self.backend.batch_size, longest_first=not held
+                            )
                         ]
+                    elif held:
+                        batches = prompt_order_batches(reqs, self.backend.batch_size)
                     else:
                         batches = longest_first_batches(reqs, self.backend.batch_size)
                     for batch in batches:
