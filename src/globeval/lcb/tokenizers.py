@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from globeval.data.errors import DataError
@@ -42,14 +42,6 @@ class LineTokenizer:
         if found is None:
             found = self._cache[key] = self._tokenize(line, language)
         return found
-
-    def missing(self, lines: Iterable[str], language: str) -> list[str]:
-        """The lines not tokenized yet for `language`."""
-        return [line for line in lines if (line, language) not in self._cache]
-
-    def prime(self, pairs: Iterable[tuple[str, tuple[str, ...]]], language: str) -> None:
-        """Adopt tokens computed elsewhere (by worker processes)."""
-        self._cache.update(((line, language), tokens) for line, tokens in pairs)
 
     def load(self, language: str) -> None:
         """Load a language's tokenizer now rather than on first use."""
