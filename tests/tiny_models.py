@@ -70,6 +70,35 @@ def build_causal_lm(folder: Path, seed: int = 0) -> Path:
     return folder
 
 
+def build_sliding_window_lm(folder: Path, window: int = 8, seed: int = 0) -> Path:
+    """A 2-layer Gemma 3 (one sliding-window layer of `window` tokens, one global layer) with
+    random weights and the byte-level BPE tokenizer."""
+    import torch
+    from transformers import AutoModelForCausalLM, Gemma3TextConfig
+
+    folder.mkdir(parents=True, exist_ok=True)
+    build_tokenizer(folder)
+    torch.manual_seed(seed)
+    config = Gemma3TextConfig(
+        vocab_size=400,
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        head_dim=16,
+        sliding_window=window,
+        layer_types=["sliding_attention", "full_attention"],
+        max_position_embeddings=2048,
+        bos_token_id=1,
+        eos_token_id=2,
+        pad_token_id=0,
+    )
+    model = AutoModelForCausalLM.from_config(config)
+    model.save_pretrained(folder)
+    return folder
+
+
 def build_reward_model(folder: Path, seed: int = 0, hidden_size: int = 64, layers: int = 2) -> Path:
     """A Llama sequence classifier with one output (a reward model's shape), random weights."""
     import torch

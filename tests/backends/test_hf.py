@@ -124,3 +124,21 @@ def test_long_continuations_after_a_shared_prefix(backend: TransformersBackend) 
     ]
     for req, res in zip(reqs, backend.loglikelihood(reqs), strict=True):
         assert res.logprob == pytest.approx(reference(backend, req), abs=1e-5)
+
+
+def test_batches_longer_than_a_sliding_window_score_as_alone(tmp_path: Path) -> None:
+    """Contexts share a prefix and outgrow an 8-token attention window; their own parts differ
+    in length, so a batch pads some rows. Every score must be what the row gets alone."""
+    from tests.tiny_models import build_sliding_window_lm
+
+    backend = TransformersBackend(str(build_sliding_window_lm(tmp_path / "gemma3")))
+    questions = ["Q?", "A much longer question, several words on.", "Mid-sized one here"]
+    reqs = [
+        LoglikelihoodRequest(SHOTS + q + "\nAnswer:", cont)
+        for q in questions
+        for cont in (" A", " B", " no, it is C")
+    ]
+    assert len(backend._encode(SHOTS, False)) > 8
+    batched = backend.loglikelihood(reqs)
+    for req, res in zip(reqs, batched, strict=True):
+        assert res.logprob == pytest.approx(reference(backend, req), abs=1e-5)

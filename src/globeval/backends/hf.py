@@ -2,7 +2,8 @@
 
 Log-likelihood. The engine sends contexts sorted so that a batch shares its few-shot block.
 The backend runs the batch's longest common token prefix once (batch size 1), repeats its KV
-cache across the batch, and runs only the rows' own suffixes; every continuation that shares a
+cache across the batch, and runs only the rows' own suffixes, right-padded (so that
+sliding-window attention sees what it would see unbatched); every continuation that shares a
 context is scored from the same forward pass. fp32 is the default on CPU: bf16 there is slow and
 makes scores depend on batch shape.
 """
@@ -30,6 +31,8 @@ from globeval.requests import (
 
 #: below this many shared tokens a prefix pass costs more than it saves
 MIN_SHARED_PREFIX = 8
+#: bytes of logits one forward pass may return before its rows are split in two
+LOGITS_BUDGET = 1 << 30
 
 
 def convert_gguf(path: Path, out_dir: Path | None = None) -> Path:
@@ -219,12 +222,27 @@ class TransformersBackend(Backend):
     def _last_logprobs(self, seqs: list[list[int]], shared: list[int], keep: int) -> Any:
         """Log-probabilities at the last `keep` positions of each row, (rows, keep, vocab).
 
-        Rows are left-padded so that they all end together; the shared prefix runs once and its
-        KV cache is repeated across the rows; the LM head runs on the kept positions only (with
-        a 262k vocabulary it costs as much as the rest of a small model).
+        The shared prefix runs once and its KV cache is repeated across the rows. Rows are
+        right-padded: each row's tokens then sit right after the prefix, at the cache positions
+        they would have alone, which sliding-window attention (Gemma 2 and 3, Mistral) counts
+        in. (Left padding after a shared prefix would put the padding inside the window and
+        change every score of a context longer than it.) The LM head runs only on the positions
+        read (with a 262k vocabulary it costs as much as the rest of a small model).
         """
         torch = self._torch
         p = len(shared)
+        suffixes = [s[p:] for s in seqs]
+        ends = [len(s) for s in suffixes]
+        wanted = sorted({end - keep + j for end in ends for j in range(keep)})
+        vocab = int(self.model.config.get_text_config().vocab_size)
+        if len(seqs) > 1 and len(seqs) * len(wanted) * vocab * 4 > LOGITS_BUDGET:
+            half = len(seqs) // 2  # rows ending far apart: keep the logits tensor bounded
+            return torch.cat(
+                [
+                    self._last_logprobs(seqs[:half], shared, keep),
+                    self._last_logprobs(seqs[half:], shared, keep),
+                ]
+            )
         cache = None
         if shared:
             if self._prefix is not None and self._prefix[0] == tuple(shared):
@@ -235,30 +253,32 @@ class TransformersBackend(Backend):
                 ).past_key_values
                 # consecutive batches of one few-shot block reuse its KV cache
                 self._prefix = (tuple(shared), cache)
-        suffixes = [s[p:] for s in seqs]
-        width = max(len(s) for s in suffixes)
+        width = max(ends)
         pad = self.tokenizer.pad_token_id
         pad = pad if pad is not None else 0
         ids = torch.full((len(seqs), width), pad, dtype=torch.long)
         mask = torch.zeros((len(seqs), p + width), dtype=torch.long)
-        positions = torch.zeros((len(seqs), width), dtype=torch.long)
+        positions = torch.arange(p, p + width).repeat(len(seqs), 1)
         mask[:, :p] = 1
         for r, suffix in enumerate(suffixes):
-            n = len(suffix)
-            ids[r, width - n :] = torch.tensor(suffix)
-            mask[r, p + width - n :] = 1
-            positions[r, width - n :] = torch.arange(p, p + n)
+            ids[r, : len(suffix)] = torch.tensor(suffix)
+            mask[r, p : p + len(suffix)] = 1
         kwargs: dict[str, Any] = {
             "input_ids": ids.to(self.device),
             "attention_mask": mask.to(self.device),
             "position_ids": positions.to(self.device),
-            "logits_to_keep": keep,
+            "logits_to_keep": torch.tensor(wanted, device=self.device),
         }
         if cache is not None:
             past = copy.deepcopy(cache)
             past.batch_repeat_interleave(len(seqs))
             kwargs["past_key_values"] = past
         logits = self.model(**kwargs, use_cache=cache is not None).logits
+        column = {position: i for i, position in enumerate(wanted)}
+        picks = torch.tensor(
+            [[column[end - keep + j] for j in range(keep)] for end in ends], device=logits.device
+        )
+        logits = logits.gather(1, picks.unsqueeze(-1).expand(-1, -1, logits.shape[-1]))
         return torch.log_softmax(logits.float(), dim=-1)
 
     def generate(self, requests: Sequence[GenerateRequest]) -> list[GenerateResult]:
