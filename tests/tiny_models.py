@@ -45,58 +45,51 @@ def build_tokenizer(folder: Path) -> None:
     fast.save_pretrained(folder)
 
 
-def build_causal_lm(folder: Path, seed: int = 0) -> Path:
-    """A 2-layer Llama with random weights and a byte-level BPE tokenizer, saved to `folder`."""
+#: a tiny decoder's shape, shared by the causal LMs below
+TINY_DECODER: dict[str, int] = {
+    "vocab_size": 400,
+    "hidden_size": 64,
+    "intermediate_size": 128,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "max_position_embeddings": 2048,
+    "bos_token_id": 1,
+    "eos_token_id": 2,
+    "pad_token_id": 0,
+}
+
+
+def _save_random_lm(folder: Path, config: object, seed: int) -> Path:
     import torch
-    from transformers import AutoModelForCausalLM, LlamaConfig
+    from transformers import AutoModelForCausalLM
 
     folder.mkdir(parents=True, exist_ok=True)
     build_tokenizer(folder)
     torch.manual_seed(seed)
-    config = LlamaConfig(
-        vocab_size=400,
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=2048,
-        bos_token_id=1,
-        eos_token_id=2,
-        pad_token_id=0,
-    )
-    model = AutoModelForCausalLM.from_config(config)
-    model.save_pretrained(folder)
+    AutoModelForCausalLM.from_config(config).save_pretrained(folder)
     return folder
+
+
+def build_causal_lm(folder: Path, seed: int = 0) -> Path:
+    """A 2-layer Llama with random weights and a byte-level BPE tokenizer, saved to `folder`."""
+    from transformers import LlamaConfig
+
+    return _save_random_lm(folder, LlamaConfig(**TINY_DECODER), seed)
 
 
 def build_sliding_window_lm(folder: Path, window: int = 8, seed: int = 0) -> Path:
     """A 2-layer Gemma 3 (one sliding-window layer of `window` tokens, one global layer) with
     random weights and the byte-level BPE tokenizer."""
-    import torch
-    from transformers import AutoModelForCausalLM, Gemma3TextConfig
+    from transformers import Gemma3TextConfig
 
-    folder.mkdir(parents=True, exist_ok=True)
-    build_tokenizer(folder)
-    torch.manual_seed(seed)
     config = Gemma3TextConfig(
-        vocab_size=400,
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
+        **TINY_DECODER,
         head_dim=16,
         sliding_window=window,
         layer_types=["sliding_attention", "full_attention"],
-        max_position_embeddings=2048,
-        bos_token_id=1,
-        eos_token_id=2,
-        pad_token_id=0,
     )
-    model = AutoModelForCausalLM.from_config(config)
-    model.save_pretrained(folder)
-    return folder
+    return _save_random_lm(folder, config, seed)
 
 
 def build_reward_model(folder: Path, seed: int = 0, hidden_size: int = 64, layers: int = 2) -> Path:

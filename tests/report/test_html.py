@@ -79,3 +79,26 @@ def test_a_run_without_samples_files_still_reports(tmp_path: Path) -> None:
     page = result.path.read_text(encoding="utf-8")
     assert "profile / bench_b: no samples file" in page
     assert result.samples_total == 500  # bench_a's samples only
+
+
+def test_runs_table_shows_what_each_task_did(tmp_path: Path) -> None:
+    """A generative-only task in a run whose default formulation was log-likelihood, 5-shot:
+    the table shows the task's own formulation and shots."""
+    import json
+
+    from tests.synthetic_runs import ones, records, write_run
+
+    recs = records("lcb", {"en": ones(10, 5), "fr": ones(10, 4)})
+    run = write_run(
+        tmp_path / "runs",
+        "lcb-run",
+        {"lcb": recs},
+        options={"num_fewshot": 5, "formulation": "loglikelihood"},
+    )
+    summary = json.loads((run / "summary.json").read_text())
+    summary["tasks"]["lcb"]["formulation"] = "generative"
+    (run / "summary.json").write_text(json.dumps(summary))
+    output = tmp_path / "report.html"
+    build_report([run], output, ReportOptions(n_resamples=50))
+    page = output.read_text(encoding="utf-8")
+    assert re.search(r"<td>lcb</td><td>[^<]*</td><td>generative</td><td>0</td>", page)

@@ -64,7 +64,9 @@ def score_lcb(
     workers: Annotated[
         int | None,
         typer.Option(
-            help="Processes for tokenization and LID (default: the CPUs available).", min=1
+            help="Processes that score chunks of completions (default: the idle CPUs, i.e. "
+            "available CPUs less the 1-minute load average).",
+            min=1,
         ),
     ] = None,
 ) -> None:

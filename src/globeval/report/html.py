@@ -136,8 +136,9 @@ def _runs_section(rs: RunSet) -> Section:
                     run.model,
                     task,
                     run.metric(task),
-                    str(options.get("formulation", run.task(task).get("formulation", "-"))),
-                    str(options.get("num_fewshot", run.task(task).get("num_fewshot", "-"))),
+                    # what the task did (a generative-only task ignores the run's default)
+                    str(run.task(task).get("formulation") or options.get("formulation", "-")),
+                    str(_first(run.task(task).get("num_fewshot"), options.get("num_fewshot"))),
                     str(counts.get("samples", "-")),
                     str(counts.get("scored", "-")),
                     str(counts.get("format_errors", 0)),
@@ -665,3 +666,8 @@ def _tables(
 
 
 __all__ = ["ReportOptions", "ReportResult", "RunError", "build_report"]
+
+
+def _first(*values: Any) -> Any:
+    """The first value that is not None, else '-'."""
+    return next((v for v in values if v is not None), "-")
