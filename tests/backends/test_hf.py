@@ -128,10 +128,16 @@ def test_long_continuations_after_a_shared_prefix(backend: TransformersBackend) 
 
 def test_batches_longer_than_a_sliding_window_score_as_alone(tmp_path: Path) -> None:
     """Contexts share a prefix and outgrow an 8-token attention window; their own parts differ
-    in length, so a batch pads some rows. Every score must be what the row gets alone."""
+    in length, so a batch pads some rows. Every score and greedy generation must be what the
+    row gets alone."""
     from tests.tiny_models import build_sliding_window_lm
 
     backend = TransformersBackend(str(build_sliding_window_lm(tmp_path / "gemma3")))
+    # generation pads on the left, before everything: the window shifts with the row intact
+    prompts = [SHOTS + "Q?", SHOTS + "A much longer question, several words on.", "Short"]
+    reqs_gen = [GenerateRequest(prompt=p, max_tokens=6) for p in prompts]
+    alone = [backend.generate([r])[0].text for r in reqs_gen]
+    assert [r.text for r in backend.generate(reqs_gen)] == alone
     questions = ["Q?", "A much longer question, several words on.", "Mid-sized one here"]
     reqs = [
         LoglikelihoodRequest(SHOTS + q + "\nAnswer:", cont)
