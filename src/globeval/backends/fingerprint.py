@@ -6,8 +6,13 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Any
 
+from globeval.data.download import sha256_of
 from globeval.engine.cache import default_cache_path
+
+#: the files of a model folder that decide its outputs
+MODEL_FILE_SUFFIXES = (".safetensors", ".bin", ".json", ".model")
 
 
 def _memo_path() -> Path:
@@ -27,11 +32,7 @@ def file_sha256(path: Path) -> str:
             memo = {}
     if key in memo:
         return memo[key]
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 22), b""):
-            digest.update(block)
-    memo[key] = digest.hexdigest()
+    memo[key] = sha256_of(path)
     try:
         memo_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = memo_file.with_suffix(f".{os.getpid()}.tmp")
@@ -40,3 +41,18 @@ def file_sha256(path: Path) -> str:
     except OSError:
         pass  # a read-only home only costs a rehash next time
     return memo[key]
+
+
+def model_source_identity(source: str, config: Any, revision: str | None) -> dict[str, Any]:
+    """What identifies a transformers model: a local folder by the hashes of its files, a Hub
+    id by the commit its config was loaded from (else the revision asked for)."""
+    folder = Path(source)
+    if folder.is_dir():
+        digest = hashlib.sha256()
+        for f in sorted(folder.iterdir()):
+            if f.is_file() and f.suffix in MODEL_FILE_SUFFIXES:
+                digest.update(f.name.encode())
+                digest.update(file_sha256(f).encode())
+        return {"model_sha256": digest.hexdigest()}
+    commit = getattr(config, "_commit_hash", None)
+    return {"model_id": source, "model_revision": commit or revision or "main"}

@@ -11,14 +11,13 @@ makes scores depend on batch shape.
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 from globeval.backends.base import Backend, BackendError, split_trailing_space
-from globeval.backends.fingerprint import file_sha256
+from globeval.backends.fingerprint import file_sha256, model_source_identity
 from globeval.engine.cache import default_cache_path
 from globeval.requests import (
     ChatMessage,
@@ -121,21 +120,10 @@ class TransformersBackend(Backend):
 
     # -- identity ---------------------------------------------------------------------------
     def _fingerprint(self, source: str) -> dict[str, Any]:
-        folder = Path(source)
         out: dict[str, Any] = {"dtype": self.dtype_name, "device_type": self.device.split(":")[0]}
         if self.add_bos_token is not None:
             out["add_bos_token"] = self.add_bos_token
-        if folder.is_dir():
-            digest = hashlib.sha256()
-            for f in sorted(folder.iterdir()):
-                if f.is_file() and (f.suffix in (".safetensors", ".bin", ".json", ".model")):
-                    digest.update(f.name.encode())
-                    digest.update(file_sha256(f).encode())
-            out["model_sha256"] = digest.hexdigest()
-        else:
-            commit = getattr(self.model.config, "_commit_hash", None)
-            out["model_id"] = source
-            out["model_revision"] = commit or self.revision or "main"
+        out.update(model_source_identity(source, self.model.config, self.revision))
         return out
 
     def identity(self) -> dict[str, Any]:

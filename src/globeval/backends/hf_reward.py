@@ -14,14 +14,12 @@ M-RewardBench ran classifiers with max_length 512 and left truncation (its
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, ClassVar
 
 from globeval.backends.base import Backend, BackendError
 from globeval.backends.chat_format import PLAIN, conversation, plain
-from globeval.backends.fingerprint import file_sha256
+from globeval.backends.fingerprint import model_source_identity
 from globeval.requests import ChatMessage, RequestKind, RewardRequest, RewardResult
 
 TRUNCATION = ("left", "right", "error")
@@ -118,18 +116,7 @@ class SequenceClassifierRM(Backend):
             "label": self.label,
             "chat_format": "template" if self.chat_template() else PLAIN,
         }
-        folder = Path(source)
-        if folder.is_dir():
-            digest = hashlib.sha256()
-            for f in sorted(folder.iterdir()):
-                if f.is_file() and f.suffix in (".safetensors", ".bin", ".json", ".model"):
-                    digest.update(f.name.encode())
-                    digest.update(file_sha256(f).encode())
-            out["model_sha256"] = digest.hexdigest()
-        else:
-            commit = getattr(self.model.config, "_commit_hash", None)
-            out["model_id"] = source
-            out["model_revision"] = commit or self.revision or "main"
+        out.update(model_source_identity(source, self.model.config, self.revision))
         return out
 
     def identity(self) -> dict[str, Any]:

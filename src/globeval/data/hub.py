@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from globeval.data.download import sha256_of
 from globeval.data.errors import DataError
 from globeval.data.files import Row, find_split_files, read_rows
 
@@ -29,14 +29,6 @@ class LoadedSplit:
     origin: dict[str, Any] = field(default_factory=dict)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def load_split(ref: DatasetRef, data_dir: Path | None, required: bool = True) -> LoadedSplit:
     """Rows of `ref`, from `data_dir` when given (no network), else from the Hugging Face Hub.
 
@@ -56,7 +48,7 @@ def load_split(ref: DatasetRef, data_dir: Path | None, required: bool = True) ->
             "local_dir": str(data_dir),
             "config": ref.config,
             "split": ref.split,
-            "files": [{"path": str(p), "sha256": _sha256(p)} for p in files],
+            "files": [{"path": str(p), "sha256": sha256_of(p)} for p in files],
         }
         return LoadedSplit(rows, origin)
     return _load_from_hub(ref, required)

@@ -9,13 +9,13 @@ again, the same way.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from globeval import __version__
+from globeval.data.download import sha256_of
 from globeval.data.errors import DataError, at
 from globeval.data.files import Row, read_rows
 from globeval.results.run_folder import (
@@ -101,11 +101,6 @@ def read_answer_run(run_dir: Path, task: str = MArenaHard.name) -> AnswerSet:
         "options": manifest.get("options"),
     }
     return AnswerSet(model=model, origin=str(run_dir), answers=answers, about=about)
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _answer_text(row: Row) -> str:
@@ -220,13 +215,13 @@ def import_model_answers(
         "tasks": [task.name],
         "model": {
             "spec": model,
-            "imported_from": {"path": str(path), "sha256": _sha256(path), "rows": len(rows)},
+            "imported_from": {"path": str(path), "sha256": sha256_of(path), "rows": len(rows)},
         },
         "data": {
             task.name: {
                 "language": language,
                 "questions": (
-                    {"path": str(questions), "sha256": _sha256(questions)} if questions else None
+                    {"path": str(questions), "sha256": sha256_of(questions)} if questions else None
                 ),
                 "questions_without_answer": missing,
             }

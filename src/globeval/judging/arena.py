@@ -40,6 +40,7 @@ from globeval.judging.resample import NAN_ESTIMATE, mean_of_draws, ratio_estimat
 from globeval.judging.run import (
     JudgeSettings,
     base_manifest,
+    judging_counts,
     open_judge,
     run_dir_for,
     write_run,
@@ -349,21 +350,6 @@ def _elo(result: bt.BTResult, model: str) -> dict[str, Any]:
         return {"value": None, "ci_low": None, "ci_high": None}
     low, high = np.percentile(result.draws[model], [2.5, 97.5])
     return {"value": result.ratings[model], "ci_low": float(low), "ci_high": float(high)}
-
-
-def judging_counts(records: Sequence[dict[str, Any]]) -> dict[str, int]:
-    kinds = [r["verdict_kind"] for r in records]
-    return {
-        "games": len(records),
-        "judged": sum(r["status"] == "ok" for r in records),
-        "retried": sum(bool(r["retried"]) for r in records),
-        "verdict_after_retry": sum(bool(r["retried"]) and r["status"] == "ok" for r in records),
-        "no_verdict": kinds.count("none"),
-        "contradictory": kinds.count("contradictory"),
-        "invalid_label": kinds.count("invalid_label"),
-        "judge_failed": kinds.count("judge_failed"),
-        "not_judged": kinds.count("not_judged"),
-    }
 
 
 # -- the run ----------------------------------------------------------------------------------

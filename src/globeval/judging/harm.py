@@ -26,6 +26,7 @@ from globeval.judging.prompts import HARM_V1, JudgePrompt
 from globeval.judging.run import (
     JudgeSettings,
     base_manifest,
+    judging_counts,
     open_judge,
     run_dir_for,
     write_run,
@@ -189,18 +190,7 @@ def summarize_harm(
     for row in summary["languages"]:
         recs = [r for r in records if r["language"] == row["language"]]
         row["labels"] = {o: sum(r["parsed"] == o for r in recs) for o in OUTCOMES}
-    kinds = [r["verdict_kind"] for r in records]
-    summary["judging"] = {
-        "responses": len(records),
-        "judged": sum(r["status"] == "ok" for r in records),
-        "retried": sum(bool(r["retried"]) for r in records),
-        "verdict_after_retry": sum(bool(r["retried"]) and r["status"] == "ok" for r in records),
-        "no_verdict": kinds.count("none"),
-        "contradictory": kinds.count("contradictory"),
-        "invalid_label": kinds.count("invalid_label"),
-        "judge_failed": kinds.count("judge_failed"),
-        "not_judged": kinds.count("not_judged"),
-    }
+    summary["judging"] = judging_counts(records, unit="responses")
     return summary
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import platform
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,3 +137,19 @@ def write_run(
     write_samples(run_dir, task, records)
     write_json(run_dir / SUMMARY, summary)
     write_json(run_dir / MANIFEST, manifest)
+
+
+def judging_counts(records: Sequence[dict[str, Any]], unit: str = "games") -> dict[str, int]:
+    """How the judge fared on `records` (games or responses): judged, retried, and why not."""
+    kinds = [r["verdict_kind"] for r in records]
+    return {
+        unit: len(records),
+        "judged": sum(r["status"] == "ok" for r in records),
+        "retried": sum(bool(r["retried"]) for r in records),
+        "verdict_after_retry": sum(bool(r["retried"]) and r["status"] == "ok" for r in records),
+        "no_verdict": kinds.count("none"),
+        "contradictory": kinds.count("contradictory"),
+        "invalid_label": kinds.count("invalid_label"),
+        "judge_failed": kinds.count("judge_failed"),
+        "not_judged": kinds.count("not_judged"),
+    }
