@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from globeval.data.download import sha256_of
+from globeval.data.files import sha256_of
 from globeval.engine.cache import default_cache_path
 
 #: the files of a model folder that decide its outputs

@@ -3,7 +3,6 @@ error (never a hang) when there is no network."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import urllib.error
@@ -11,6 +10,7 @@ import urllib.request
 from pathlib import Path
 
 from globeval.data.errors import DataError
+from globeval.data.files import sha256_of
 from globeval.engine.cache import default_cache_path
 
 OFFLINE_VARIABLES = ("GLOBEVAL_OFFLINE", "HF_HUB_OFFLINE")
@@ -27,14 +27,6 @@ def cache_root() -> Path:
 
 def offline() -> bool:
     return any(os.environ.get(name, "").strip() not in ("", "0") for name in OFFLINE_VARIABLES)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def download(url: str, dest: Path, sha256: str | None = None, timeout: float = 30.0) -> Path:

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from globeval.data.download import sha256_of
 from globeval.data.errors import DataError
-from globeval.data.files import Row, find_split_files, read_rows
+from globeval.data.files import Row, find_split_files, read_rows, sha256_of
 
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 

@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from globeval import __version__
-from globeval.data.download import sha256_of
 from globeval.data.errors import DataError, at
-from globeval.data.files import Row, read_rows
+from globeval.data.files import Row, read_rows, sha256_of
 from globeval.results.run_folder import (
     MANIFEST,
     SAMPLES_DIR,

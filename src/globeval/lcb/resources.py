@@ -13,8 +13,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from globeval.data.download import DownloadError, cache_root, download, sha256_of
+from globeval.data.download import DownloadError, cache_root, download
 from globeval.data.errors import DataError
+from globeval.data.files import sha256_of
 
 REPO = "for-ai/language-confusion"
 COMMIT = "0cfdbb4a64502648938c456b2fa9689968f22298"
