@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from globeval.lcb.metrics import LanguageConfusionScorer
@@ -30,6 +31,9 @@ class MarkerLID:
             if marker in line:
                 return answer
         return ("en", 0.9)
+
+    def predict_many(self, lines: Sequence[str]) -> list[tuple[str, float]]:
+        return [self.predict(line) for line in lines]
 
 
 def write_words(folder: Path, words: list[str]) -> Path:

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from globeval.backends.base import BackendError
 from globeval.cli.common import _fail, _split, app, err, out
 from globeval.data.errors import DataError
 
@@ -204,6 +203,7 @@ def arena(
 
     Example: globeval judge arena runs/cand --baseline runs/base -j smollm2-135m-instruct
     """
+    from globeval.backends.base import BackendError
     from globeval.judging.arena import ArenaConfig, judge_arena
 
     try:
@@ -281,6 +281,7 @@ def harm(
 
     Example: globeval judge harm runs/redteam --judge smollm2-135m-instruct
     """
+    from globeval.backends.base import BackendError
     from globeval.judging.harm import HarmConfig, judge_harm
 
     try:

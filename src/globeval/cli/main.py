@@ -11,7 +11,6 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from globeval.backends.base import BackendError
 from globeval.cli.common import _fail, _split, _version, app, err, out
 from globeval.data.errors import DataError
 
@@ -148,6 +147,7 @@ def run(
 
     Example: globeval run global_mmlu --sample   (embedded model, bundled data, offline)
     """
+    from globeval.backends.base import BackendError
     from globeval.backends.registry import parse_pairs
     from globeval.engine.cache import default_cache_path
     from globeval.report.terminal import print_summary

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -79,12 +80,16 @@ def score_lcb(
     """
     from globeval.lcb.data import Completion, read_completions, read_run_completions
     from globeval.lcb.figures import figure_records
+    from globeval.lcb.metrics import Outcome
     from globeval.lcb.parallel import default_workers
     from globeval.lcb.scoring import ScoringSetup
     from globeval.report.lcb_tables import figures_tables
 
-    try:
-        batches: list[list[Completion]] = []
+    batches: list[list[Completion]] = []
+
+    def read() -> Iterator[list[tuple[str, str]]]:
+        """Each file's completions, read as the scorer asks for them (it scores the first
+        files while the next are read)."""
         for path in files:
             if path.is_dir():
                 completions, failed = read_run_completions(path)
@@ -93,24 +98,32 @@ def score_lcb(
                         f"[yellow]{escape(str(path))}: {failed} samples whose generation "
                         "failed are not scored[/yellow]"
                     )
-                batches.append(completions)
             else:
-                batches.append(read_completions(path))
+                completions = read_completions(path)
+            batches.append(completions)
+            yield [(c.completion, c.language) for c in completions]
+
+    try:
         setup = ScoringSetup.resolve(lid_model, words)
         for note in setup.notes():
             err.print(f"[yellow]{escape(note)}[/yellow]")
-        items = [(c.completion, c.language) for batch in batches for c in batch]
-        verdicts = setup.scorer().score_many(items, workers=workers or default_workers())
+        scorer, n_workers = setup.scorer(), workers or default_workers()
+        outcomes: Sequence[Outcome]
+        if samples_out is None:
+            outcomes = scorer.outcomes(read(), workers=n_workers)
+        else:
+            items = [item for batch in read() for item in batch]
+            verdicts = scorer.score_many(items, workers=n_workers)
+            _write_samples(samples_out, [c for b in batches for c in b], verdicts)
+            outcomes = [v.outcome() for v in verdicts]
     except DataError as exc:
         raise _fail(str(exc)) from None
 
     records: list[dict[str, Any]] = []
     start = 0
     for batch in batches:
-        records += figure_records(batch, verdicts[start : start + len(batch)], setup.wpr)
+        records += figure_records(batch, outcomes[start : start + len(batch)], setup.wpr)
         start += len(batch)
-    if samples_out is not None:
-        _write_samples(samples_out, [c for b in batches for c in b], verdicts)
     if as_json:
         print(json.dumps(records, indent=1, ensure_ascii=False))
         return

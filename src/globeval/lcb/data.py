@@ -161,33 +161,61 @@ def _read_prompts(path: Path, task: str, folder: str) -> list[Prompt]:
 
 def read_completions(path: Path) -> list[Completion]:
     """A completion file (`id, model, completion, task, source, language`, as the reference's
-    outputs/); every row must name its model, task, source and language."""
+    outputs/); every row must name its model, task, source and language. Rows are numbered as
+    records, the header being row 1 (as globeval.data.files does); blank lines are skipped, as
+    csv.DictReader skips them."""
     if not path.is_file():
         raise DataError(f"{path}: no such file")
-    rows = _rows(path)
-    _, header = next(rows)
-    missing = [c for c in OUTPUT_COLUMNS if c not in header]
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return _completions(path, csv.reader(fh))
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text ({exc})") from exc
+    except csv.Error as exc:
+        raise DataError(f"{path}: malformed CSV ({exc})") from exc
+
+
+def _completions(path: Path, reader: Iterator[list[str]]) -> list[Completion]:
+    header = next(reader, [])
+    column = {name: i for i, name in enumerate(header)}  # the last of duplicates, as DictReader
+    missing = [c for c in OUTPUT_COLUMNS if c not in column]
     if missing:
         raise DataError(
             f"{path}: missing column(s) {', '.join(missing)} "
             f"(expected id, {', '.join(OUTPUT_COLUMNS)})"
         )
+    named = [(name, column[name]) for name in ("model", "task", "source", "language")]
+    i_id, i_completion = column.get("id"), column["completion"]
+    i_model, i_task, i_source, i_language = (i for _, i in named)
+    width = max(column.values()) + 1
+    file = str(path)
     out = []
-    for line, rec in rows:
-        for column in ("model", "task", "source", "language"):
-            if not (rec.get(column) or "").strip():
-                raise DataError(f"{at(str(path), line, column)}: empty")
-        if rec.get("completion") is None:
-            raise DataError(f"{at(str(path), line, 'completion')}: missing (short row)")
+    line = 1
+    for row in reader:
+        if not row:
+            continue
+        line += 1
+        if len(row) < width or not (
+            row[i_model].strip()
+            and row[i_task].strip()
+            and row[i_source].strip()
+            and row[i_language].strip()
+        ):
+            for name, i in named:
+                if i >= len(row) or not row[i].strip():
+                    raise DataError(f"{at(file, line, name)}: empty")
+            if i_completion >= len(row):
+                raise DataError(f"{at(file, line, 'completion')}: missing (short row)")
+        ident = row[i_id] if i_id is not None and i_id < len(row) else ""
         out.append(
             Completion(
-                id=rec.get("id") or str(line),
-                model=rec["model"],
-                completion=rec["completion"],
-                task=rec["task"],
-                source=rec["source"],
-                language=rec["language"],
-                file=str(path),
+                id=ident or str(line),
+                model=row[i_model],
+                completion=row[i_completion],
+                task=row[i_task],
+                source=row[i_source],
+                language=row[i_language],
+                file=file,
                 row=line,
             )
         )

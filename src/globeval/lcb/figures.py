@@ -7,18 +7,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from globeval.lcb.data import Completion
-from globeval.lcb.metrics import CompletionVerdict, cell_figures, reference_figures
+from globeval.lcb.metrics import Outcome, cell_figures, reference_figures
 
 
 def figure_records(
-    completions: Sequence[Completion], verdicts: Sequence[CompletionVerdict], wpr: bool = True
+    completions: Sequence[Completion], outcomes: Sequence[Outcome], wpr: bool = True
 ) -> list[dict[str, Any]]:
     """Records {task, model, source, language, lpr, wpr, lcpr, acc, n, skipped}, in the
     reference's order: (task, model) sorted, then cells, per-source, per-language, overall."""
-    groups: dict[tuple[str, str], dict[tuple[str, str], list[CompletionVerdict]]] = {}
-    for completion, verdict in zip(completions, verdicts, strict=True):
+    groups: dict[tuple[str, str], dict[tuple[str, str], list[Outcome]]] = {}
+    for completion, outcome in zip(completions, outcomes, strict=True):
         cells = groups.setdefault((completion.task, completion.model), {})
-        cells.setdefault((completion.source, completion.language), []).append(verdict)
+        cells.setdefault((completion.source, completion.language), []).append(outcome)
     out: list[dict[str, Any]] = []
     for (task, model), cells in sorted(groups.items()):
         figures = [cell_figures(s, lang, vs, wpr=wpr) for (s, lang), vs in cells.items()]

@@ -22,32 +22,33 @@ LCPR (the paper's summary) = harmonic mean of LPR and WPR, where WPR is defined.
 
 from __future__ import annotations
 
-import re
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 
-from globeval.lcb.parallel import map_chunks
-from globeval.lcb.tokenizers import LineTokenizer
+from globeval.lcb.parallel import map_batches
+from globeval.lcb.tokenizers import LineScan, LineTokenizer
+
+R = TypeVar("R")
 
 #: the reference reports WPR only for these: word-level checks are unreliable in Latin script
 WPR_LANGUAGES = frozenset({"ar", "hi", "ja", "ko", "ru", "zh"})
-MIN_TOKENS = 5
 LID_THRESHOLD = 0.3
 UNKNOWN = "unknown"
 ALL = "all"
 
-# deletes exactly what str.translate with string.punctuation deletes, several times faster on
-# non-ASCII text
-_PUNCTUATION = re.compile(f"[{re.escape(string.punctuation)}]")
+# string.punctuation is ASCII, and no byte of a multi-byte UTF-8 sequence is: deleting its bytes
+# from the UTF-8 encoding deletes exactly what str.translate deletes, several times faster
+_PUNCTUATION = string.punctuation.encode()
+_DASH, _ARABIC_COMMA = "—".encode(), "،".encode()
 
 
 def normalize(text: str) -> str:
     text = text.split("\nQ:")[0].strip()
-    text = _PUNCTUATION.sub("", text)
-    return text.replace("—", " ").replace("،", "")
+    raw = text.encode("utf-8", "surrogatepass").translate(None, _PUNCTUATION)
+    return raw.replace(_DASH, b" ").replace(_ARABIC_COMMA, b"").decode("utf-8", "surrogatepass")
 
 
 def load_english_words(path: Path) -> frozenset[str]:
@@ -58,7 +59,7 @@ def load_english_words(path: Path) -> frozenset[str]:
 
 
 class LanguageIdentifier(Protocol):
-    def predict(self, line: str) -> tuple[str, float]: ...
+    def predict_many(self, lines: Sequence[str]) -> list[tuple[str, float]]: ...
 
 
 class Outcome(Protocol):
@@ -81,13 +82,21 @@ class LineVerdict(NamedTuple):
     frozen dataclasses."""
 
     text: str
-    tokens: int
     label: str
     probability: float
 
     @property
     def language(self) -> str:
         return self.label if self.probability > LID_THRESHOLD else UNKNOWN
+
+
+class CompletionOutcome(NamedTuple):
+    """What a cell's figures need of a completion, and nothing more (see `Outcome`)."""
+
+    skipped: bool
+    line_pass: bool | None
+    word_pass: bool | None
+    acc: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +134,9 @@ class CompletionVerdict:
     def acc(self) -> float | None:
         return None if self.skipped else 1 - self.line_errors / len(self.lines)
 
+    def outcome(self) -> CompletionOutcome:
+        return _outcome(self.language, self.lines, self.english_words)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "skipped": self.skipped,
@@ -136,7 +148,6 @@ class CompletionVerdict:
             "lines": [
                 {
                     "text": line.text,
-                    "tokens": line.tokens,
                     "label": line.label,
                     "probability": round(line.probability, 6),
                     "language": line.language,
@@ -147,9 +158,24 @@ class CompletionVerdict:
         }
 
 
-#: a completion's verdict as plain tuples: kept lines (text, tokens, label, probability),
-#: English words found, dropped lines
-_Found = tuple[tuple[tuple[str, int, str, float], ...], tuple[str, ...] | None, int]
+def _outcome(
+    language: str, lines: Sequence[tuple[str, str, float]], english: tuple[str, ...] | None
+) -> CompletionOutcome:
+    """The outcome of a completion's kept lines (text, label, probability) and English words,
+    by the rules the verdict's properties spell out."""
+    if not lines:
+        return CompletionOutcome(True, None, None, None)
+    errors = sum(
+        (label if probability > LID_THRESHOLD else UNKNOWN) != language
+        for _, label, probability in lines
+    )
+    word_pass = None if errors or english is None else not english
+    return CompletionOutcome(False, errors == 0, word_pass, 1 - errors / len(lines))
+
+
+#: a completion's verdict as plain tuples: kept lines (text, label, probability), English words
+#: found, dropped lines
+_Found = tuple[tuple[tuple[str, str, float], ...], tuple[str, ...] | None, int]
 
 
 class LanguageConfusionScorer:
@@ -172,57 +198,102 @@ class LanguageConfusionScorer:
         self, items: Sequence[tuple[str, str]], workers: int = 1
     ) -> list[CompletionVerdict]:
         """Verdicts for (completion, target language) pairs, in order. `workers` > 1 scores
-        chunks of them in worker processes."""
-        for language in ("zh", "ja"):  # before any fork, so that workers inherit them
-            if any(lang == language for _, lang in items):
-                self.tokenizer.load(language)
-        # jieba costs about ten times what LID does per character
-        weights = [len(text) * (10 if lang == "zh" else 1) for text, lang in items]
-        first = [lang == "zh" for _, lang in items]
-        found = map_chunks(self._score_chunk, items, workers, weights, first)
+        chunks of them in worker processes (this one included)."""
+        found = self._map(self._verdict_chunk, [items], workers)
         return [
             CompletionVerdict(language, tuple(map(LineVerdict._make, lines)), english, dropped)
             for (_, language), (lines, english, dropped) in zip(items, found, strict=True)
         ]
 
-    def _score_chunk(self, items: Sequence[tuple[str, str]]) -> list[_Found]:
-        """Each completion's kept lines (text, tokens, label, probability), English words and
-        dropped-line count, as plain tuples: they pickle ten times faster than verdicts. Each
-        distinct line is tokenized once and identified once."""
-        split = [normalize(text).split("\n") for text, _ in items]
-        kept = [
-            self._kept(lines, language) for (_, language), lines in zip(items, split, strict=True)
-        ]
-        distinct = list(dict.fromkeys(line for lines, _ in kept for line, _ in lines))
-        predicted = dict(zip(distinct, map(self.lid.predict, distinct), strict=True))
-        return [
-            (
-                tuple((line, len(tokens), *predicted[line]) for line, tokens in lines),
-                self._english_words(language, [tokens for _, tokens in lines]),
-                dropped,
-            )
-            for (_, language), (lines, dropped) in zip(items, kept, strict=True)
-        ]
+    def outcomes(
+        self, batches: Iterable[Sequence[tuple[str, str]]], workers: int = 1
+    ) -> list[CompletionOutcome]:
+        """What `score_many(...)[i].outcome()` gives for the items of every batch, in order,
+        without the diagnostics: workers send back four values per completion instead of its
+        lines. Batches are taken one at a time: workers score the first while the next are
+        read."""
+        return self._map(self._outcome_chunk, batches, workers)
 
-    def _kept(
-        self, lines: list[str], language: str
-    ) -> tuple[list[tuple[str, tuple[str, ...]]], int]:
-        """The lines with at least MIN_TOKENS tokens (with their tokens), and how many not."""
-        kept = []
-        for line in lines:
-            tokens = self.tokenizer.tokens(line, language)
-            if len(tokens) >= MIN_TOKENS:
-                kept.append((line, tokens))
-        return kept, len(lines) - len(kept)
+    def _map(
+        self,
+        fn: Callable[[Sequence[tuple[str, str]]], list[R]],
+        batches: Iterable[Sequence[tuple[str, str]]],
+        workers: int,
+    ) -> list[R]:
+        # jieba costs several times what LID does per character; this process takes Chinese
+        # first and loads jieba after the workers have started, so they need not wait for it
+        return map_batches(fn, batches, workers, _weight, _is_chinese)
+
+    def _verdict_chunk(self, items: Sequence[tuple[str, str]]) -> list[_Found]:
+        """Each completion's kept lines (text, label, probability), English words and
+        dropped-line count, as plain tuples: they pickle ten times faster than verdicts."""
+        kept, predicted = self._identify(items)
+        out: list[_Found] = []
+        for (_, language), (lines, dropped) in zip(items, kept, strict=True):
+            english = None
+            if self.english_words is not None and language in WPR_LANGUAGES:
+                english = self._english_words(language, lines)
+            found = tuple((line, *predicted[line]) for line, _ in lines)
+            out.append((found, english, dropped))
+        return out
+
+    def _outcome_chunk(self, items: Sequence[tuple[str, str]]) -> list[CompletionOutcome]:
+        """Each completion's outcome, looking for English words only where WPR reads them:
+        in completions of a WPR language that pass the line level."""
+        kept, predicted = self._identify(items)
+        words = self.english_words
+        out = []
+        for (_, language), (lines, _) in zip(items, kept, strict=True):
+            if not lines:
+                out.append(CompletionOutcome(True, None, None, None))
+                continue
+            errors = 0
+            for line, _ in lines:
+                label, probability = predicted[line]
+                errors += (label if probability > LID_THRESHOLD else UNKNOWN) != language
+            word_pass = None
+            if not errors and words is not None and language in WPR_LANGUAGES:
+                word_pass = not self._has_english(words, language, lines)
+            out.append(CompletionOutcome(False, not errors, word_pass, 1 - errors / len(lines)))
+        return out
+
+    def _identify(
+        self, items: Sequence[tuple[str, str]]
+    ) -> tuple[list[tuple[list[tuple[str, LineScan]], int]], dict[str, tuple[str, float]]]:
+        """Each completion's kept lines (with what their scan found) and dropped-line count,
+        and the LID's answer for each distinct kept line (identified once)."""
+        keep = self.tokenizer.kept
+        kept_lines = []
+        for text, language in items:
+            lines = normalize(text).split("\n")
+            kept = keep(lines, language)
+            kept_lines.append((kept, len(lines) - len(kept)))
+        distinct = list(dict.fromkeys(line for kept, _ in kept_lines for line, _ in kept))
+        return kept_lines, dict(zip(distinct, self.lid.predict_many(distinct), strict=True))
 
     def _english_words(
-        self, language: str, line_tokens: Iterable[tuple[str, ...]]
-    ) -> tuple[str, ...] | None:
-        if self.english_words is None or language not in WPR_LANGUAGES:
-            return None
-        words = self.english_words
-        found = (t.strip() for tokens in line_tokens for t in tokens)
+        self, language: str, lines: Iterable[tuple[str, LineScan]]
+    ) -> tuple[str, ...]:
+        words, candidates = self.english_words or frozenset(), self.tokenizer.candidates
+        found = (t.strip() for line, scan in lines for t in candidates(line, language, scan))
         return tuple(dict.fromkeys(t for t in found if t in words))
+
+    def _has_english(
+        self, words: frozenset[str], language: str, lines: Iterable[tuple[str, LineScan]]
+    ) -> bool:
+        candidates = self.tokenizer.candidates
+        return any(
+            not words.isdisjoint(map(str.strip, candidates(line, language, scan)))
+            for line, scan in lines
+        )
+
+
+def _weight(item: tuple[str, str]) -> float:
+    return len(item[0]) * (4 if item[1] == "zh" else 1)
+
+
+def _is_chinese(item: tuple[str, str]) -> bool:
+    return item[1] == "zh"
 
 
 def harmonic_mean(lpr: float, wpr: float | None) -> float | None:

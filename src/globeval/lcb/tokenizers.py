@@ -4,16 +4,36 @@ UniDic) for Japanese, whitespace for every other language.
 The tokenizers load on first use: jieba builds its prefix dictionary (about a second) and
 fugashi needs a UniDic dictionary package (`unidic-lite` ships one; the full `unidic` package
 must have been downloaded with `python -m unidic download`).
+
+Scoring needs two things of a line's tokens: whether there are at least five, and which of them
+are English words, the latter only for completions that pass the line level.
+`LineTokenizer.scan` and `LineTokenizer.candidates` give exactly those, and for Chinese they
+skip jieba's costly part where neither depends on it. jieba cuts a line into pieces with its
+`re_han_default` pattern and tokenizes each piece on its own (`Tokenizer.cut`): every piece
+gives at least one token, so a line of five pieces or more is kept without being segmented;
+and only a piece of Han characters, ASCII letters and digits that has a lowercase letter can
+give a word of the English list (all lowercase, by the reference's filter; the other pieces give
+one character or one space per token), so only those are segmented when words are looked for.
+This holds for jieba 0.42.1 (the last release), whose `cut` is read that way; with any other
+version every line is cut whole.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import logging
-from collections.abc import Callable
-from typing import Any
+import marshal
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from globeval.data.errors import DataError
+
+#: a line needs this many tokens to be scored
+MIN_TOKENS = 5
+#: the jieba release whose piece-by-piece cutting `scan` and `candidates` rely on
+JIEBA_PIECEWISE = "0.42.1"
 
 
 class TokenizerUnavailable(DataError):
@@ -27,21 +47,97 @@ def _version(package: str) -> str | None:
         return None
 
 
+def _load_cached_dictionary(tokenizer: Any, default_dictionary: str) -> bool:
+    """What jieba 0.42.1's `initialize` does when its default dictionary's cache file exists,
+    three times faster: `marshal.load` on the open file reads it in small pieces, and
+    `marshal.loads` on its bytes does not (a second instead of a third). False, for
+    `initialize` to do it, when the tokenizer uses another dictionary or the cache is not
+    there or not readable."""
+    if tokenizer.initialized:
+        return True
+    if tokenizer.dictionary != default_dictionary or tokenizer.cache_file:
+        return False
+    cache = Path(tokenizer.tmp_dir or tempfile.gettempdir()) / "jieba.cache"
+    try:
+        freq, total = marshal.loads(cache.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return False
+    if not isinstance(freq, dict) or not isinstance(total, int):
+        return False
+    with tokenizer.lock:
+        tokenizer.FREQ, tokenizer.total, tokenizer.initialized = freq, total, True
+    return True
+
+
+class LineScan(NamedTuple):
+    """What scoring needs first of a line's tokens."""
+
+    #: whether the line has at least MIN_TOKENS tokens
+    kept: bool
+    #: every token, when finding whether the line is kept took them all (Japanese, and Chinese
+    #: lines of fewer than five pieces); None when it did not: `LineTokenizer.candidates`
+    #: tokenizes what it needs of the line, when it is asked
+    tokens: Sequence[str] | None
+
+
+_KEPT = LineScan(True, None)
+_DROPPED = LineScan(False, None)
+
+
 class LineTokenizer:
-    """Tokenize lines per language, remembering every (line, language) it has seen: completions
-    repeat lines (blank and boilerplate ones above all), and jieba is pure Python."""
+    """Tokenize lines per language (callers tokenize each distinct line once)."""
 
     def __init__(self) -> None:
         self._zh: Callable[[str], list[str]] | None = None
+        self._pieces: Any = None  # jieba's piece pattern, when it cuts piece by piece
         self._ja: Any = None
-        self._cache: dict[tuple[str, str], tuple[str, ...]] = {}
 
-    def tokens(self, line: str, language: str) -> tuple[str, ...]:
-        key = (line, language)
-        found = self._cache.get(key)
-        if found is None:
-            found = self._cache[key] = self._tokenize(line, language)
+    def tokens(self, line: str, language: str) -> list[str]:
+        """Every token of the line, as the reference's `tokenize` gives them."""
+        if language == "zh":
+            return self._jieba()(line)
+        if language == "ja":
+            return list(self._fugashi().parse(line).split())
+        return line.split()
+
+    def scan(self, line: str, language: str) -> LineScan:
+        if language == "ja" or (language == "zh" and not self._at_least_five_pieces(line)):
+            tokens = self.tokens(line, language)
+            return LineScan(True, tokens) if len(tokens) >= MIN_TOKENS else _DROPPED
+        if language == "zh":
+            return _KEPT
+        # whitespace tokens: splitting off the first four tells whether there is a fifth,
+        # without making a string of every word
+        return _KEPT if len(line.split(None, MIN_TOKENS - 1)) == MIN_TOKENS else _DROPPED
+
+    def kept(self, lines: Iterable[str], language: str) -> list[tuple[str, LineScan]]:
+        """The lines `scan` keeps, with what it found: a loop per language, since a completion
+        has many lines and a call per line costs as much as scanning it."""
+        if language in ("zh", "ja"):
+            scan = self.scan
+            return [(line, found) for line in lines if (found := scan(line, language)).kept]
+        fifth = MIN_TOKENS - 1
+        return [(line, _KEPT) for line in lines if len(line.split(None, fifth)) > fifth]
+
+    def candidates(self, line: str, language: str, scan: LineScan) -> Sequence[str]:
+        """The line's tokens that can be words of the English list: all of them, or for a
+        Chinese line kept on its pieces, the tokens of its pieces that have a lowercase letter."""
+        if scan.tokens is not None:
+            return scan.tokens
+        if language != "zh":
+            return self.tokens(line, language)
+        cut, pieces = self._jieba(), self._pieces
+        found: list[str] = []
+        for piece in pieces.split(line):
+            if piece and pieces.match(piece) and any(map(str.islower, piece)):
+                found += cut(piece)
         return found
+
+    def _at_least_five_pieces(self, line: str) -> bool:
+        self._jieba()
+        if self._pieces is None:
+            return False
+        return sum(1 for piece in self._pieces.split(line) if piece) >= MIN_TOKENS
 
     def load(self, language: str) -> None:
         """Load a language's tokenizer now rather than on first use."""
@@ -49,16 +145,6 @@ class LineTokenizer:
             self._jieba()
         elif language == "ja":
             self._fugashi()
-
-    def chinese(self, line: str) -> tuple[str, ...]:
-        return tuple(self._jieba()(line))
-
-    def _tokenize(self, line: str, language: str) -> tuple[str, ...]:
-        if language == "zh":
-            return self.chinese(line)
-        if language == "ja":
-            return tuple(self._fugashi().parse(line).split())
-        return tuple(line.split())
 
     def _jieba(self) -> Callable[[str], list[str]]:
         if self._zh is None:
@@ -69,8 +155,12 @@ class LineTokenizer:
                     'Chinese lines need jieba: pip install "globeval[lcb]"'
                 ) from exc
             jieba.setLogLevel(logging.WARNING)  # it logs its dictionary build at INFO
-            jieba.initialize()
+            known = getattr(jieba, "__version__", None) == JIEBA_PIECEWISE
+            if not (known and _load_cached_dictionary(jieba.dt, jieba.DEFAULT_DICT)):
+                jieba.initialize()
             self._zh = jieba.lcut
+            if known:
+                self._pieces = jieba.re_han_default
         return self._zh
 
     def _fugashi(self) -> Any:
