@@ -152,3 +152,27 @@ def test_default_workers_leave_busy_cpus_alone(monkeypatch: pytest.MonkeyPatch) 
     assert parallel.default_workers() == 3
     monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 0.0, 0.0))
     assert parallel.default_workers() == 1
+
+
+def _collector_state(items: list[int]) -> list[tuple[int, bool]]:
+    import gc
+
+    time.sleep(0.02)
+    return [(os.getpid(), gc.isenabled()) for _ in items]
+
+
+def test_the_garbage_collector_is_off_while_scoring_and_back_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_ITEMS", 1)
+    monkeypatch.setattr(parallel, "CHUNK_WEIGHT", 2)
+    assert gc.isenabled()
+    out = map_chunks(_collector_state, list(range(30)), 2, _one, _no)
+    assert len({pid for pid, _ in out}) == 2  # this process and a worker...
+    assert not any(enabled for _, enabled in out)  # ...both without the collector
+    assert gc.isenabled()
+    with pytest.raises(DataError):
+        map_chunks(_fails_in_a_worker, list(range(40)), 2, _one, _no)
+    assert gc.isenabled()
