@@ -65,8 +65,8 @@ def score_lcb(
     workers: Annotated[
         int | None,
         typer.Option(
-            help="Processes that score chunks of completions (default: the idle CPUs, i.e. "
-            "available CPUs less the 1-minute load average).",
+            help="Processes that score chunks of completions, this one included (default: "
+            "the CPUs this process may use).",
             min=1,
         ),
     ] = None,

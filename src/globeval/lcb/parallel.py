@@ -35,18 +35,13 @@ CHUNK_WEIGHT = 1_000_000
 
 
 def default_workers() -> int:
-    """The CPUs this process may use less the ones already busy (1-minute load average), as
-    `make -l` does: on a machine others are loading, extra workers only add fork and copy
-    costs."""
+    """The CPUs this process may use. Chunks are handed out as processes finish, so a CPU that
+    another program keeps busy costs a share of the time, not a straggler: with one of two
+    cores taken by another process, two workers still finished sooner than one."""
     try:
-        cpus = len(os.sched_getaffinity(0))
+        return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    try:
-        busy = round(os.getloadavg()[0])
-    except OSError:  # no load average (Windows)
-        busy = 0
-    return max(1, cpus - busy)
+        return max(1, os.cpu_count() or 1)
 
 
 def can_fork() -> bool:
