@@ -177,3 +177,23 @@ def test_the_garbage_collector_is_off_while_scoring_and_back_after(
     with pytest.raises(DataError):
         map_chunks(_fails_in_a_worker, list(range(40)), 2, _one, _no)
     assert gc.isenabled()
+
+
+def _fails_here(items: list[int]) -> list[int]:
+    if os.getpid() == PARENT:
+        raise DataError(f"bad item {items[0]} here")
+    time.sleep(0.2)
+    return items
+
+
+def test_an_exception_in_this_process_stops_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_ITEMS", 1)
+    monkeypatch.setattr(parallel, "CHUNK_WEIGHT", 2)
+    start = time.monotonic()
+    with pytest.raises(DataError, match="here"):
+        map_chunks(_fails_here, list(range(400)), 2, _one, lambda i: i < 10)
+    # stopped, not waited for: the worker's 195 chunks would take 39 s
+    assert time.monotonic() - start < 10
+    assert not multiprocessing.active_children()
