@@ -14,7 +14,7 @@ from globeval.data.errors import DataError
 from globeval.lcb import parallel
 from globeval.lcb.data import read_completions
 from globeval.lcb.metrics import LanguageConfusionScorer, load_english_words
-from globeval.lcb.parallel import map_batches, map_chunks, plan_chunks
+from globeval.lcb.parallel import map_batches, plan_chunks
 from globeval.scoring.langid import FastTextLID, resolve_lid_model
 
 PARENT = os.getpid()
@@ -53,16 +53,16 @@ def test_workers_and_this_process_share_the_work_and_results_come_back_in_order(
     monkeypatch.setattr(parallel, "MIN_PARALLEL_ITEMS", 1)
     monkeypatch.setattr(parallel, "CHUNK_WEIGHT", 2)
     items = list(range(60))
-    out = map_chunks(_slow_tagged, items, 2, _one, lambda i: i >= 54)
+    out = map_batches(_slow_tagged, [items], 2, _one, lambda i: i >= 54)
     assert [i for i, _ in out] == items
     assert {pid for _, pid in out} == {PARENT, out[0][1]} and out[0][1] != PARENT
     # this process kept the marked items (well within its share): no worker had them
     assert {pid for i, pid in out if i >= 54} == {PARENT}
     # when every item is marked, this process keeps its share only
-    out = map_chunks(_slow_tagged, items, 2, _one, lambda i: True)
+    out = map_batches(_slow_tagged, [items], 2, _one, lambda i: True)
     assert [i for i, _ in out] == items and len({pid for _, pid in out}) == 2
     # one worker: this process, all at once
-    assert set(map_chunks(_pids, items, 1, _one, lambda i: True)) == {PARENT}
+    assert set(map_batches(_pids, [items], 1, _one, lambda i: True)) == {PARENT}
 
 
 def test_workers_start_on_the_first_batches_while_later_ones_are_read(
@@ -104,14 +104,14 @@ def test_a_workers_exception_reaches_the_caller(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(parallel, "MIN_PARALLEL_ITEMS", 1)
     monkeypatch.setattr(parallel, "CHUNK_WEIGHT", 2)
     with pytest.raises(DataError, match="bad item"):
-        map_chunks(_fails_in_a_worker, list(range(40)), 2, _one, _no)
+        map_batches(_fails_in_a_worker, [list(range(40))], 2, _one, _no)
 
 
 def test_a_dead_worker_is_an_error_not_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "MIN_PARALLEL_ITEMS", 1)
     monkeypatch.setattr(parallel, "CHUNK_WEIGHT", 2)
     with pytest.raises(RuntimeError, match="exit code 3"):
-        map_chunks(_dies_in_a_worker, list(range(40)), 2, _one, _no)
+        map_batches(_dies_in_a_worker, [list(range(40))], 2, _one, _no)
 
 
 def test_chunks_have_similar_weight_and_the_local_ones_go_last() -> None:
@@ -170,12 +170,12 @@ def test_the_garbage_collector_is_off_while_scoring_and_back_after(
     monkeypatch.setattr(parallel, "MIN_PARALLEL_ITEMS", 1)
     monkeypatch.setattr(parallel, "CHUNK_WEIGHT", 2)
     assert gc.isenabled()
-    out = map_chunks(_collector_state, list(range(30)), 2, _one, _no)
+    out = map_batches(_collector_state, [list(range(30))], 2, _one, _no)
     assert len({pid for pid, _ in out}) == 2  # this process and a worker...
     assert not any(enabled for _, enabled in out)  # ...both without the collector
     assert gc.isenabled()
     with pytest.raises(DataError):
-        map_chunks(_fails_in_a_worker, list(range(40)), 2, _one, _no)
+        map_batches(_fails_in_a_worker, [list(range(40))], 2, _one, _no)
     assert gc.isenabled()
 
 
@@ -193,7 +193,7 @@ def test_an_exception_in_this_process_stops_the_workers(monkeypatch: pytest.Monk
     monkeypatch.setattr(parallel, "CHUNK_WEIGHT", 2)
     start = time.monotonic()
     with pytest.raises(DataError, match="here"):
-        map_chunks(_fails_here, list(range(400)), 2, _one, lambda i: i < 10)
+        map_batches(_fails_here, [list(range(400))], 2, _one, lambda i: i < 10)
     # stopped, not waited for: the worker's 195 chunks would take 39 s
     assert time.monotonic() - start < 10
     assert not multiprocessing.active_children()

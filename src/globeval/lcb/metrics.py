@@ -116,7 +116,7 @@ class CompletionVerdict:
 
     @property
     def line_errors(self) -> int:
-        return sum(line.language != self.language for line in self.lines)
+        return _line_errors(self.language, ((line.label, line.probability) for line in self.lines))
 
     @property
     def line_pass(self) -> bool | None:
@@ -135,7 +135,8 @@ class CompletionVerdict:
         return None if self.skipped else 1 - self.line_errors / len(self.lines)
 
     def outcome(self) -> CompletionOutcome:
-        return _outcome(self.language, self.lines, self.english_words)
+        english = None if self.english_words is None else bool(self.english_words)
+        return _outcome(len(self.lines), self.line_errors, english)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -158,19 +159,21 @@ class CompletionVerdict:
         }
 
 
-def _outcome(
-    language: str, lines: Sequence[tuple[str, str, float]], english: tuple[str, ...] | None
-) -> CompletionOutcome:
-    """The outcome of a completion's kept lines (text, label, probability) and English words,
-    by the rules the verdict's properties spell out."""
-    if not lines:
-        return CompletionOutcome(True, None, None, None)
-    errors = sum(
+def _line_errors(language: str, identified: Iterable[tuple[str, float]]) -> int:
+    """How many kept lines, by their (label, probability), do not count as `language`."""
+    return sum(
         (label if probability > LID_THRESHOLD else UNKNOWN) != language
-        for _, label, probability in lines
+        for label, probability in identified
     )
-    word_pass = None if errors or english is None else not english
-    return CompletionOutcome(False, errors == 0, word_pass, 1 - errors / len(lines))
+
+
+def _outcome(n_lines: int, errors: int, english_found: bool | None) -> CompletionOutcome:
+    """A completion's outcome from its kept lines, wrong lines, and whether English words were
+    found (None where the word level was not checked)."""
+    if not n_lines:
+        return CompletionOutcome(True, None, None, None)
+    word_pass = None if errors or english_found is None else not english_found
+    return CompletionOutcome(False, errors == 0, word_pass, 1 - errors / n_lines)
 
 
 #: a completion's verdict as plain tuples: kept lines (text, label, probability), English words
@@ -244,17 +247,11 @@ class LanguageConfusionScorer:
         words = self.english_words
         out = []
         for (_, language), (lines, _) in zip(items, kept, strict=True):
-            if not lines:
-                out.append(CompletionOutcome(True, None, None, None))
-                continue
-            errors = 0
-            for line, _ in lines:
-                label, probability = predicted[line]
-                errors += (label if probability > LID_THRESHOLD else UNKNOWN) != language
-            word_pass = None
-            if not errors and words is not None and language in WPR_LANGUAGES:
-                word_pass = not self._has_english(words, language, lines)
-            out.append(CompletionOutcome(False, not errors, word_pass, 1 - errors / len(lines)))
+            errors = _line_errors(language, (predicted[line] for line, _ in lines))
+            english = None
+            if lines and not errors and words is not None and language in WPR_LANGUAGES:
+                english = self._has_english(words, language, lines)
+            out.append(_outcome(len(lines), errors, english))
         return out
 
     def _identify(

@@ -191,24 +191,6 @@ class _Pool(Generic[T, R]):
         _STATE.clear()
 
 
-def map_batches(
-    fn: Callable[[Sequence[T]], list[R]],
-    batches: Iterable[Sequence[T]],
-    workers: int,
-    weight: Callable[[T], float],
-    local_first: Callable[[T], bool],
-) -> list[R]:
-    """`fn` over every item of `batches`, computed chunk by chunk by this process and
-    `workers - 1` forked ones; results in the items' order. Batches are taken one at a time
-    (reading a file, say): workers start on the first ones while later ones are being read.
-    `fn` must be a function of this process's state (a bound method of a loaded scorer);
-    `local_first` marks the items this process should take (as many as its share)."""
-    with _collector_paused():
-        if workers <= 1 or not can_fork():
-            return fn([item for batch in batches for item in batch])
-        return _map_batches(fn, batches, workers, weight, local_first)
-
-
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off while scoring (and in the workers, which inherit
@@ -223,13 +205,21 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _map_batches(
+@_collector_paused()
+def map_batches(
     fn: Callable[[Sequence[T]], list[R]],
     batches: Iterable[Sequence[T]],
     workers: int,
     weight: Callable[[T], float],
     local_first: Callable[[T], bool],
 ) -> list[R]:
+    """`fn` over every item of `batches`, computed chunk by chunk by this process and
+    `workers - 1` forked ones; results in the items' order. Batches are taken one at a time
+    (reading a file, say): workers start on the first ones while later ones are being read.
+    `fn` must be a function of this process's state (a bound method of a loaded scorer);
+    `local_first` marks the items this process should take (as many as its share)."""
+    if workers <= 1 or not can_fork():
+        return fn([item for batch in batches for item in batch])
     waiting: list[T] = []  # items read before there is enough to share
     pool: _Pool[T, R] | None = None
     n_items = 0
@@ -249,14 +239,3 @@ def _map_batches(
     finally:
         if pool is not None:
             pool.close()
-
-
-def map_chunks(
-    fn: Callable[[Sequence[T]], list[R]],
-    items: Sequence[T],
-    workers: int,
-    weight: Callable[[T], float],
-    local_first: Callable[[T], bool],
-) -> list[R]:
-    """`map_batches` over items already in hand."""
-    return map_batches(fn, [items], workers, weight, local_first)

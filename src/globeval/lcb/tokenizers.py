@@ -84,6 +84,12 @@ _KEPT = LineScan(True, None)
 _DROPPED = LineScan(False, None)
 
 
+def _enough_words(line: str) -> bool:
+    """At least MIN_TOKENS whitespace tokens: splitting off the first four tells whether there
+    is a fifth, without making a string of every word."""
+    return len(line.split(None, MIN_TOKENS - 1)) == MIN_TOKENS
+
+
 class LineTokenizer:
     """Tokenize lines per language (callers tokenize each distinct line once)."""
 
@@ -97,18 +103,14 @@ class LineTokenizer:
         if language == "zh":
             return self._jieba()(line)
         if language == "ja":
-            return list(self._fugashi().parse(line).split())
+            return self._fugashi().parse(line).split()  # type: ignore[no-any-return]
         return line.split()
 
     def scan(self, line: str, language: str) -> LineScan:
         if language == "ja" or (language == "zh" and not self._at_least_five_pieces(line)):
             tokens = self.tokens(line, language)
             return LineScan(True, tokens) if len(tokens) >= MIN_TOKENS else _DROPPED
-        if language == "zh":
-            return _KEPT
-        # whitespace tokens: splitting off the first four tells whether there is a fifth,
-        # without making a string of every word
-        return _KEPT if len(line.split(None, MIN_TOKENS - 1)) == MIN_TOKENS else _DROPPED
+        return _KEPT if language == "zh" or _enough_words(line) else _DROPPED
 
     def kept(self, lines: Iterable[str], language: str) -> list[tuple[str, LineScan]]:
         """The lines `scan` keeps, with what it found: a loop per language, since a completion
@@ -116,8 +118,7 @@ class LineTokenizer:
         if language in ("zh", "ja"):
             scan = self.scan
             return [(line, found) for line in lines if (found := scan(line, language)).kept]
-        fifth = MIN_TOKENS - 1
-        return [(line, _KEPT) for line in lines if len(line.split(None, fifth)) > fifth]
+        return [(line, _KEPT) for line in lines if _enough_words(line)]
 
     def candidates(self, line: str, language: str, scan: LineScan) -> Sequence[str]:
         """The line's tokens that can be words of the English list: all of them, or for a
