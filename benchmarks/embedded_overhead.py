@@ -28,10 +28,40 @@ import sys
 
 from _common import BENCH, REPO, load_note, run
 
-RAW = r"""
-import json, sys, time
+# the raw steps both baselines run, spliced into each script: keep the KV cache's longest common
+# prefix (or reset it), evaluate the rest, log-softmax the last logits, read the four letters;
+# and greedy create_completion
+RAW_STEPS = r"""
 import numpy as np
 import llama_cpp
+
+def raw_letter_logprobs(llm, prompt, letters, reuse=True):
+    tokens = llm.tokenize(prompt.encode())
+    if reuse:
+        held = llm.input_ids[: llm.n_tokens]
+        n = 0
+        while n < min(len(held), len(tokens) - 1) and held[n] == tokens[n]:
+            n += 1
+        llm.n_tokens = n
+    else:
+        llm.reset()
+    llm.eval(tokens[llm.n_tokens:])
+    logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1),
+                                   shape=(llm.n_vocab(),)).astype(np.float64)
+    top = logits.max()
+    lp = logits - (top + np.log(np.exp(logits - top).sum()))
+    return [float(lp[t]) for t in letters]
+
+def raw_complete(llm, prompt, max_tokens, stop):
+    r = llm.create_completion(prompt, max_tokens=max_tokens, temperature=0.0, top_k=0,
+                              min_p=0.0, repeat_penalty=1.0, stop=stop)
+    return r["choices"][0]["text"]
+"""
+
+RAW = (
+    RAW_STEPS
+    + r"""
+import json, sys, time
 mode, model, prompts_file, n_threads, max_tokens = sys.argv[1:6]
 prompts = json.load(open(prompts_file))
 llm = llama_cpp.Llama(model_path=model, n_ctx=4096, n_threads=int(n_threads), verbose=False,
@@ -40,32 +70,17 @@ letters = [llm.tokenize(f" {c}".encode(), add_bos=False)[-1] for c in "ABCD"]
 out = []
 for p in prompts:
     if mode == "raw-gen":
-        r = llm.create_completion(p, max_tokens=int(max_tokens), temperature=0.0, top_k=0,
-                                  min_p=0.0, repeat_penalty=1.0, stop=["\n"])
-        out.append(r["choices"][0]["text"])
-        continue
-    tokens = llm.tokenize(p.encode())
-    if mode == "raw-reset":
-        llm.reset()
+        out.append(raw_complete(llm, p, int(max_tokens), ["\n"]))
     else:
-        held = llm.input_ids[: llm.n_tokens]
-        n = 0
-        while n < min(len(held), len(tokens) - 1) and held[n] == tokens[n]:
-            n += 1
-        llm.n_tokens = n
-    llm.eval(tokens[llm.n_tokens:])
-    logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1),
-                                   shape=(llm.n_vocab(),)).astype(np.float64)
-    top = logits.max()
-    lp = logits - (top + np.log(np.exp(logits - top).sum()))
-    out.append([float(lp[t]) for t in letters])
+        out.append(raw_letter_logprobs(llm, p, letters, reuse=mode != "raw-reset"))
 json.dump(out, open(prompts_file + f".{mode}.out", "w"))
 """
+)
 
-IN_PROCESS = r"""
+IN_PROCESS = (
+    RAW_STEPS
+    + r"""
 import json, statistics, sys, time
-import numpy as np
-import llama_cpp
 from globeval.backends.llamacpp import LlamaCppBackend
 from globeval.engine import Engine
 from globeval.requests import GenerateRequest, LoglikelihoodRequest
@@ -87,23 +102,11 @@ def fresh():
 
 def raw_loglikelihood():
     for p in contexts:
-        tokens = llm.tokenize(p.encode())
-        held = llm.input_ids[: llm.n_tokens]
-        n = 0
-        while n < min(len(held), len(tokens) - 1) and held[n] == tokens[n]:
-            n += 1
-        llm.n_tokens = n
-        llm.eval(tokens[llm.n_tokens:])
-        logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1),
-                                       shape=(llm.n_vocab(),)).astype(np.float64)
-        top = logits.max()
-        lp = logits - (top + np.log(np.exp(logits - top).sum()))
-        [float(lp[t]) for t in letters]
+        raw_letter_logprobs(llm, p, letters)
 
 def raw_generate():
     for p in prompts:
-        llm.create_completion(p, max_tokens=gens[0].max_tokens, temperature=0.0, top_k=0,
-                              min_p=0.0, repeat_penalty=1.0, stop=list(gens[0].stop))
+        raw_complete(llm, p, gens[0].max_tokens, list(gens[0].stop))
 
 def engine(reqs):
     results, stats = Engine(backend, None, progress=False).run(reqs)
@@ -125,6 +128,7 @@ for kind, (raw, ours) in pairs.items():
     out[kind] = times
 print(json.dumps(out))
 """
+)
 
 
 def main() -> None:

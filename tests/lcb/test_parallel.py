@@ -20,10 +20,6 @@ from globeval.scoring.langid import FastTextLID, resolve_lid_model
 PARENT = os.getpid()
 
 
-def _pids(items: object) -> list[int]:
-    return [os.getpid()] * len(items)  # type: ignore[arg-type]
-
-
 def _slow_tagged(items: list[int]) -> list[tuple[int, int]]:
     time.sleep(0.05)  # long enough for the worker to start and take its share
     return [(i, os.getpid()) for i in items]
@@ -62,7 +58,7 @@ def test_workers_and_this_process_share_the_work_and_results_come_back_in_order(
     out = map_batches(_slow_tagged, [items], 2, _one, lambda i: True)
     assert [i for i, _ in out] == items and len({pid for _, pid in out}) == 2
     # one worker: this process, all at once
-    assert set(map_batches(_pids, [items], 1, _one, lambda i: True)) == {PARENT}
+    assert {pid for _, pid in map_batches(_pids_of, [items], 1, _one, lambda i: True)} == {PARENT}
 
 
 def test_workers_start_on_the_first_batches_while_later_ones_are_read(
